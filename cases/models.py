@@ -1,0 +1,664 @@
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from companies.models import Company, family_ids_expression
+from core.countries import country_constraint, country_field
+from core.dates import DatePrecision, format_precise_date, precise_date_constraints
+from core.models import (
+    PublishableModel,
+    PublishableQuerySet,
+    TimeStampedModel,
+    choices_constraint,
+    money_constraints,
+)
+from core.money import CURRENCY_CHOICES, format_approximate_usd, format_money
+
+AMOUNT_DIGITS = {"max_digits": 20, "decimal_places": 2}
+
+
+def company_ids(company: Company, include_family: bool):
+    return family_ids_expression(company.pk) if include_family else [company.pk]
+
+
+class AuthorityKind(models.TextChoices):
+    COURT = "court", "Court"
+    REGULATOR = "regulator", "Regulator"
+    DATA_PROTECTION = "data_protection", "Data protection authority"
+    ATTORNEY_GENERAL = "attorney_general", "Attorney general"
+    GOVERNMENT = "government", "Government department"
+    OTHER = "other", "Other"
+
+
+class Authority(PublishableModel):
+    Kind = AuthorityKind
+
+    name = models.CharField(max_length=200, help_text="Full name, e.g. Federal Trade Commission.")
+    slug = models.SlugField(max_length=200, unique=True, help_text="Unique, used in addresses.")
+    abbreviation = models.CharField(
+        max_length=40, blank=True, help_text='Short name used in the press, e.g. "FTC", "CNIL".'
+    )
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, help_text="What sort of body this is."
+    )
+    country = country_field()
+    region = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="State, province or district where it sits, e.g. Illinois; blank if national.",
+    )
+    website = models.URLField(blank=True, help_text="The authority's official website.")
+    description = models.TextField(blank=True, help_text="What it does and what it enforces.")
+    history = HistoricalRecords()
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "authorities"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "country",
+                name="authority_name_country_unique",
+                violation_error_message="An authority with this name already exists there.",
+            ),
+            choices_constraint("kind", AuthorityKind, "authority"),
+            country_constraint("authority"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cases:authority-detail", kwargs={"slug": self.slug})
+
+
+class Law(PublishableModel):
+    short_name = models.CharField(
+        max_length=60, help_text='The name the press uses, e.g. "BIPA", "COPPA", "GDPR".'
+    )
+    slug = models.SlugField(max_length=100, unique=True, help_text="Unique, used in addresses.")
+    full_name = models.CharField(
+        max_length=300,
+        help_text="The official title, e.g. Children's Online Privacy Protection Act.",
+    )
+    jurisdiction = models.CharField(
+        max_length=20,
+        help_text="Where the law applies, as an ISO code: US, US-IL (a state), EU, FR …",
+    )
+    citation = models.CharField(
+        max_length=200, blank=True, help_text="Official citation, e.g. 15 U.S.C. §§ 6501–6506."
+    )
+    description = models.TextField(blank=True, help_text="What the law protects, in brief.")
+    history = HistoricalRecords()
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["short_name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("short_name"),
+                "jurisdiction",
+                name="law_short_name_jurisdiction_unique",
+                violation_error_message="A law with this short name already exists there.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_name
+
+    def get_absolute_url(self):
+        return reverse("cases:law-detail", kwargs={"slug": self.slug})
+
+
+class Source(TimeStampedModel):
+    """A citation: where a fact about a record was published."""
+
+    url = models.URLField(
+        max_length=2000,
+        blank=True,
+        help_text="Address of the source; blank only for print or offline sources.",
+    )
+    title = models.CharField(max_length=500, help_text="Title of the article, release or filing.")
+    publisher = models.CharField(
+        max_length=200, blank=True, help_text="Who published it, e.g. FTC, Reuters, a court."
+    )
+    published_on = models.DateField(
+        null=True, blank=True, help_text="When it was published, if known."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=~Q(url=""),
+                name="source_url_unique",
+                violation_error_message="A source with this address already exists.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="source_title_required",
+                violation_error_message="A source needs a title.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.publisher}: {self.title}" if self.publisher else self.title
+
+
+class RecordQuerySet(PublishableQuerySet):
+    """Reads shared by settlements and violations; subclasses say where company and year live."""
+
+    date_field: str
+
+    def in_year(self, year: int):
+        return self.filter(**{f"{self.date_field}__year": year})
+
+
+class LawsuitQuerySet(PublishableQuerySet):
+    def for_company(self, company: Company, include_family: bool = True):
+        defendants = LawsuitDefendant.objects.filter(
+            lawsuit=OuterRef("pk"), company_id__in=company_ids(company, include_family)
+        )
+        return self.filter(Exists(defendants))
+
+    def in_year(self, year: int):
+        return self.filter(filed_on__year=year)
+
+
+class LawsuitKind(models.TextChoices):
+    CLASS_ACTION = "class_action", "Class action"
+    REGULATORY = "regulatory", "Regulatory action"
+    GOVERNMENT = "government", "Government suit"
+    INDIVIDUAL = "individual", "Individual suit"
+    CRIMINAL = "criminal", "Criminal case"
+
+
+class LawsuitStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SETTLED = "settled", "Settled"
+    DISMISSED = "dismissed", "Dismissed"
+    JUDGMENT = "judgment", "Judgment"
+    CLOSED = "closed", "Closed"
+
+
+class Lawsuit(PublishableModel):
+    Kind = LawsuitKind
+    Status = LawsuitStatus
+
+    title = models.CharField(
+        max_length=300,
+        help_text='The case name, e.g. "In re TikTok, Inc., Consumer Privacy Litigation".',
+    )
+    slug = models.SlugField(max_length=200, unique=True, help_text="Unique, used in addresses.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, help_text="The kind of action.")
+    status = models.CharField(
+        max_length=20,
+        choices=Status.choices,
+        default=Status.PENDING,
+        help_text="Where the case stands now.",
+    )
+    defendants = models.ManyToManyField(
+        Company,
+        through="LawsuitDefendant",
+        related_name="lawsuits",
+        help_text="The companies sued or prosecuted.",
+    )
+    plaintiffs = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='Who brought it, e.g. "Federal Trade Commission" or "A class of US users".',
+    )
+    authority = models.ForeignKey(
+        Authority,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lawsuits",
+        help_text="The court or agency the action is before.",
+    )
+    docket_number = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Case or docket number at that court, e.g. MDL No. 2948; blank if unknown.",
+    )
+    filed_on = models.DateField(null=True, blank=True, help_text="When the action was filed.")
+    filed_on_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="How precisely the filing date is known.",
+    )
+    laws = models.ManyToManyField(
+        Law, blank=True, related_name="lawsuits", help_text="The laws the action invokes."
+    )
+    summary = models.TextField(blank=True, help_text="What the case is about, in your own words.")
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="lawsuits", help_text="Where these facts come from."
+    )
+    related = models.ManyToManyField(
+        "self",
+        through="LawsuitRelation",
+        symmetrical=False,
+        blank=True,
+        related_name="related_from",
+        help_text="Other lawsuits connected to this one.",
+    )
+    history = HistoricalRecords(m2m_fields=[laws, sources])
+
+    objects = LawsuitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-filed_on", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "docket_number"],
+                condition=~Q(docket_number=""),
+                name="lawsuit_authority_docket_unique",
+                violation_error_message="This court already has a lawsuit with this docket number.",
+            ),
+            choices_constraint("kind", LawsuitKind, "lawsuit"),
+            choices_constraint("status", LawsuitStatus, "lawsuit"),
+            *precise_date_constraints("filed_on", "filed_on_precision", "lawsuit"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("cases:lawsuit-detail", kwargs={"slug": self.slug})
+
+    @property
+    def filed_on_display(self) -> str:
+        return format_precise_date(self.filed_on, self.filed_on_precision)
+
+
+class LawsuitDefendant(models.Model):
+    lawsuit = models.ForeignKey(
+        Lawsuit, on_delete=models.CASCADE, help_text="The lawsuit.", related_name="defendant_links"
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, help_text="A company named as defendant."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lawsuit", "company"],
+                name="lawsuit_defendant_unique",
+                violation_error_message="This company is already a defendant in this lawsuit.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.company} in {self.lawsuit}"
+
+
+class LawsuitRelationKind(models.TextChoices):
+    FOLLOW_ON = "follow_on", "Follow-on action"
+    ENFORCES_ORDER = "enforces_order", "Enforces a prior order"
+    SAME_CONDUCT = "same_conduct", "Same conduct elsewhere"
+    CONSOLIDATED = "consolidated", "Consolidated into"
+    APPEAL = "appeal", "Appeal of"
+
+
+class LawsuitRelation(models.Model):
+    Kind = LawsuitRelationKind
+
+    from_lawsuit = models.ForeignKey(
+        Lawsuit,
+        on_delete=models.CASCADE,
+        related_name="relations_out",
+        help_text="The lawsuit that relates to another.",
+    )
+    to_lawsuit = models.ForeignKey(
+        Lawsuit,
+        on_delete=models.CASCADE,
+        related_name="relations_in",
+        help_text="The lawsuit it relates to.",
+    )
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind.choices,
+        help_text="How the first lawsuit relates to the second.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_lawsuit", "to_lawsuit"],
+                name="lawsuit_relation_unique",
+                violation_error_message="These lawsuits are already related.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_lawsuit=models.F("to_lawsuit")),
+                name="lawsuit_relation_not_self",
+                violation_error_message="A lawsuit cannot be related to itself.",
+            ),
+            choices_constraint("kind", LawsuitRelationKind, "lawsuit_relation"),
+        ]
+
+    def __str__(self):
+        return f"{self.from_lawsuit} — {self.get_kind_display()} — {self.to_lawsuit}"
+
+
+class MoneyRecord(PublishableModel):
+    """An amount with its currency and an approximate USD value from yearly average rates."""
+
+    amount = models.DecimalField(
+        **AMOUNT_DIGITS, help_text="The amount in its own currency, e.g. 92000000.00."
+    )
+    currency = models.CharField(
+        max_length=3, choices=CURRENCY_CHOICES, default="USD", help_text="ISO 4217 currency code."
+    )
+    amount_usd = models.DecimalField(
+        **AMOUNT_DIGITS,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=(
+            "Approximate value in US dollars at the yearly average rate of the record's year; "
+            "derived, blank when no rate is known."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def amount_display(self) -> str:
+        return format_money(self.amount, self.currency)
+
+    @property
+    def amount_usd_display(self) -> str:
+        return format_approximate_usd(self.amount_usd)
+
+    def rate_year(self) -> int | None:
+        raise NotImplementedError
+
+    def refresh_amount_usd(self) -> None:
+        self.amount_usd = ExchangeRate.objects.to_usd(self.amount, self.currency, self.rate_year())
+
+    def save(self, *args, **kwargs):
+        # Kept here, not only in services, so that admin saves and history reverts stay right.
+        self.refresh_amount_usd()
+        if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "amount_usd"}
+        super().save(*args, **kwargs)
+
+
+class SettlementQuerySet(RecordQuerySet):
+    date_field = "announced_on"
+
+    def for_company(self, company: Company, include_family: bool = True):
+        defendants = LawsuitDefendant.objects.filter(
+            lawsuit=OuterRef("lawsuit"), company_id__in=company_ids(company, include_family)
+        )
+        return self.filter(Exists(defendants))
+
+
+class SettlementStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    PRELIMINARY_APPROVAL = "preliminary_approval", "Preliminary approval"
+    FINAL_APPROVAL = "final_approval", "Final approval"
+    PAID = "paid", "Paid"
+    REJECTED = "rejected", "Rejected"
+
+
+class Settlement(MoneyRecord):
+    Status = SettlementStatus
+
+    lawsuit = models.ForeignKey(
+        Lawsuit,
+        on_delete=models.PROTECT,
+        related_name="settlements",
+        help_text="The lawsuit this settlement ends or resolves in part.",
+    )
+    status = models.CharField(
+        max_length=25,
+        choices=Status.choices,
+        default=Status.PROPOSED,
+        help_text="Where the settlement stands in its approval lifecycle.",
+    )
+    announced_on = models.DateField(
+        null=True, blank=True, help_text="When the settlement was announced or filed."
+    )
+    announced_on_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="How precisely the announcement date is known.",
+    )
+    approved_on = models.DateField(
+        null=True, blank=True, help_text="When the court granted final approval."
+    )
+    approved_on_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="How precisely the final approval date is known.",
+    )
+    claim_deadline = models.DateField(
+        null=True, blank=True, help_text="Last day for class members to file a claim."
+    )
+    class_description = models.TextField(
+        blank=True, help_text="Who is in the settlement class, in brief."
+    )
+    summary = models.TextField(blank=True, help_text="What the settlement provides, in brief.")
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="settlements", help_text="Where these facts come from."
+    )
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    objects = SettlementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-announced_on", "-id"]
+        constraints = [
+            *money_constraints("settlement"),
+            models.UniqueConstraint(
+                fields=["lawsuit", "amount", "currency"],
+                name="settlement_lawsuit_amount_unique",
+                violation_error_message="This lawsuit already has a settlement of this amount.",
+            ),
+            choices_constraint("status", SettlementStatus, "settlement"),
+            *precise_date_constraints("announced_on", "announced_on_precision", "settlement"),
+            *precise_date_constraints("approved_on", "approved_on_precision", "settlement"),
+        ]
+
+    def __str__(self):
+        return f"{self.amount_display} settlement — {self.lawsuit}"
+
+    def get_absolute_url(self):
+        return reverse("cases:settlement-detail", kwargs={"pk": self.pk})
+
+    def rate_year(self) -> int | None:
+        date = self.announced_on or self.approved_on
+        return date.year if date else None
+
+    @property
+    def announced_on_display(self) -> str:
+        return format_precise_date(self.announced_on, self.announced_on_precision)
+
+    @property
+    def approved_on_display(self) -> str:
+        return format_precise_date(self.approved_on, self.approved_on_precision)
+
+
+class ViolationQuerySet(RecordQuerySet):
+    date_field = "decided_on"
+
+    def for_company(self, company: Company, include_family: bool = True):
+        return self.filter(company_id__in=company_ids(company, include_family))
+
+
+class ViolationKind(models.TextChoices):
+    FINE = "fine", "Fine"
+    CIVIL_PENALTY = "civil_penalty", "Civil penalty"
+    CONSENT_ORDER = "consent_order", "Consent order"
+    OTHER = "other", "Other"
+
+
+class ViolationStatus(models.TextChoices):
+    FINAL = "final", "Final"
+    APPEALED = "appealed", "Under appeal"
+    REDUCED = "reduced", "Reduced on appeal"
+    OVERTURNED = "overturned", "Overturned"
+
+
+class Violation(MoneyRecord):
+    Kind = ViolationKind
+    Status = ViolationStatus
+
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        related_name="violations",
+        help_text="The company penalised.",
+    )
+    authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        related_name="violations",
+        help_text="The regulator or court that imposed it.",
+    )
+    lawsuit = models.ForeignKey(
+        Lawsuit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="violations",
+        help_text="The proceeding it came from, if there was one.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, help_text="The kind of penalty.")
+    status = models.CharField(
+        max_length=20,
+        choices=Status.choices,
+        default=Status.FINAL,
+        help_text="Whether the decision stands.",
+    )
+    decided_on = models.DateField(help_text="When the penalty was imposed or agreed.")
+    decided_on_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="How precisely the decision date is known.",
+    )
+    laws = models.ManyToManyField(
+        Law, blank=True, related_name="violations", help_text="The laws it found broken."
+    )
+    description = models.TextField(blank=True, help_text="What the company did, in brief.")
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="violations", help_text="Where these facts come from."
+    )
+    history = HistoricalRecords(m2m_fields=[laws, sources])
+
+    objects = ViolationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+        constraints = [
+            *money_constraints("violation"),
+            models.UniqueConstraint(
+                fields=["company", "authority", "decided_on", "amount"],
+                name="violation_natural_key_unique",
+                violation_error_message=(
+                    "This company already has a penalty of this amount from this authority on "
+                    "this date."
+                ),
+            ),
+            choices_constraint("kind", ViolationKind, "violation"),
+            choices_constraint("status", ViolationStatus, "violation"),
+            *precise_date_constraints("decided_on", "decided_on_precision", "violation"),
+        ]
+
+    def __str__(self):
+        kind = self.get_kind_display().lower()
+        return f"{self.amount_display} {kind} — {self.company} ({self.decided_on_display})"
+
+    def get_absolute_url(self):
+        return reverse("cases:violation-detail", kwargs={"pk": self.pk})
+
+    def rate_year(self) -> int | None:
+        return self.decided_on.year if self.decided_on else None
+
+    @property
+    def decided_on_display(self) -> str:
+        return format_precise_date(self.decided_on, self.decided_on_precision)
+
+
+class ExchangeRateQuerySet(models.QuerySet):
+    def to_usd(self, amount: Decimal | None, currency: str, year: int | None) -> Decimal | None:
+        """Convert at the yearly average rate; the nearest earlier year if that year is missing."""
+        if amount is None or not currency:
+            return None
+        if currency == "USD":
+            return Decimal(amount).quantize(Decimal("0.01"))
+        rates = self.filter(currency=currency)
+        if year is not None:
+            rates = rates.filter(year__lte=year).order_by("-year")
+        else:
+            rates = rates.order_by("-year")
+        rate = rates.values_list("usd_per_unit", flat=True).first()
+        if rate is None and year is not None:
+            rate = (
+                self.filter(currency=currency, year__gt=year)
+                .order_by("year")
+                .values_list("usd_per_unit", flat=True)
+                .first()
+            )
+        if rate is None:
+            return None
+        return (Decimal(amount) * rate).quantize(Decimal("0.01"))
+
+
+class ExchangeRate(TimeStampedModel):
+    currency = models.CharField(
+        max_length=3, choices=CURRENCY_CHOICES, help_text="ISO 4217 code of the currency."
+    )
+    year = models.PositiveSmallIntegerField(help_text="Calendar year the average covers.")
+    usd_per_unit = models.DecimalField(
+        max_digits=18,
+        decimal_places=8,
+        help_text="Yearly average: how many US dollars one unit of the currency bought.",
+    )
+    source = models.CharField(
+        max_length=300, blank=True, help_text="Where the average comes from, and if provisional."
+    )
+    history = HistoricalRecords()
+
+    objects = ExchangeRateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["currency", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "year"],
+                name="exchange_rate_currency_year_unique",
+                violation_error_message="There is already a rate for this currency and year.",
+            ),
+            models.CheckConstraint(
+                condition=Q(usd_per_unit__gt=0),
+                name="exchange_rate_positive",
+                violation_error_message="A rate must be greater than zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1900) & Q(year__lte=2100),
+                name="exchange_rate_year_range",
+                violation_error_message="The year must be between 1900 and 2100.",
+            ),
+            money_constraints("exchange_rate")[1],
+        ]
+
+    def __str__(self):
+        return f"{self.currency} {self.year}: {self.usd_per_unit} USD"

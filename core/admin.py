@@ -1,0 +1,58 @@
+"""Admin building blocks shared by every app: publish actions and formatted amounts."""
+
+from django.contrib import admin, messages
+from django.db.models.functions import ExtractYear
+from simple_history.admin import SimpleHistoryAdmin
+
+from core.services import records_set_published
+
+
+class RecordAdmin(SimpleHistoryAdmin):
+    """Edit history, revert, and publish/unpublish actions for a publishable record."""
+
+    actions = ["publish", "unpublish"]
+    save_on_top = True
+    list_per_page = 50
+
+    @admin.action(description="Publish selected records", permissions=["change"])
+    def publish(self, request, queryset):
+        count = records_set_published(queryset, True)
+        self.message_user(request, f"Published {count} record(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected records", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = records_set_published(queryset, False)
+        self.message_user(request, f"Unpublished {count} record(s).", messages.SUCCESS)
+
+
+class YearListFilter(admin.SimpleListFilter):
+    """Filter by the year of a record's leading date; subclasses name the date field."""
+
+    title = "year"
+    parameter_name = "year"
+    date_field: str
+
+    def lookups(self, request, model_admin):
+        years = (
+            model_admin.get_queryset(request)
+            .exclude(**{f"{self.date_field}__isnull": True})
+            .annotate(y=ExtractYear(self.date_field))
+            .order_by("-y")
+            .values_list("y", flat=True)
+            .distinct()
+        )
+        return [(str(year), str(year)) for year in years]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(**{f"{self.date_field}__year": int(value)})
+        return queryset
+
+
+def formatted_amount(obj) -> str:
+    return obj.amount_display
+
+
+def formatted_amount_usd(obj) -> str:
+    return obj.amount_usd_display or "—"
