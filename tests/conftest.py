@@ -1,0 +1,44 @@
+"""Fixtures shared by the whole suite: the seed records and users of each role."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from cases.seed import load_seed
+
+
+@pytest.fixture
+def seed(db):
+    """The seed records (TikTok, ByteDance, Musical.ly, the $92M settlement, the FTC penalty)."""
+    load_seed()
+
+
+@pytest.fixture
+def editor(db) -> User:
+    user = User.objects.create_user(
+        "editor", "editor@example.org", "editor-password-1", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return User.objects.create_superuser("root", "root@example.org", "root-password-1")
+
+
+@pytest.fixture
+def visitor(db) -> User:
+    """Logged in, but neither staff nor editor."""
+    return User.objects.create_user("visitor", "visitor@example.org", "visitor-password-1")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def superuser_client(client, superuser):
+    client.force_login(superuser)
+    return client
