@@ -209,7 +209,7 @@ _WORDNUM = (
     r"thirty|forty|fifty|hundred)"
 )
 _MULT = (
-    r"(?:[\s-]?(?:thousand|million|billion|trillion|crore|lakh)|\s?(?:mln|mn|mio|bln|bn|tn|m|"
+    r"(?i:[\s-]?(?:thousand|million|billion|trillion|crore|lakh)|\s?(?:mln|mn|mio|bln|bn|tn|m|"
     r"b|k))\b"
 )
 _RANGE = rf"(?:\s?(?:-|to|and)\s?(?:{_NUM}))"
@@ -819,6 +819,8 @@ class NameFinder:
                 name = _clean_company_name(m.group(0) if regex is _SUFFIX_COMPANY_RE else raw)
                 if not _plausible_company(name) or self._is_other_name(name):
                     continue
+                if any(pattern.match(name) for pattern, _ in self.company_patterns):
+                    continue  # "Vodafone Spain" is Vodafone, already found by name
                 start = text.find(name, m.start())
                 if start < 0 or any(a.start <= start < a.end for a in authority_spans):
                     continue
@@ -830,13 +832,20 @@ class NameFinder:
         return bool(self.authorities(name) or self.laws(name)) or name in US_STATES
 
 
+_NOT_COMPANY_LAST_WORDS = {
+    "General", "Court", "Commission", "Department", "Office", "State", "States", "Authority",
+    "Agency", "Act", "Board", "Regulation", "Rule", "Judge", "Jury", "Attorney", "Attorneys",
+    "Regulator", "Regulators", "Government", "Congress", "Senate", "Commissioner", "Ministry",
+}  # fmt: skip
+
+
 def _plausible_company(name: str) -> bool:
     words = name.split()
     if not words or len(name) < 2 or len(words) > 5:
         return False
     if all(word in _NOT_COMPANY_WORDS for word in words):
         return False
-    if words[-1] in _NOT_COMPANY_WORDS or words[0] in _NOT_COMPANY_WORDS:
+    if words[0] in _NOT_COMPANY_WORDS or words[-1] in _NOT_COMPANY_LAST_WORDS:
         return False
     if any(state == name for state in US_STATES):
         return False

@@ -61,7 +61,7 @@ class ParsedFeed:
 def parse_feed(payload: bytes | str, base_url: str = "") -> ParsedFeed:
     """Entries with a usable http(s) link; a document that is not a feed raises MalformedFeed."""
     parsed = feedparser.parse(payload, response_headers={"content-location": base_url})
-    if not parsed.entries and (parsed.bozo or not parsed.version):
+    if not parsed.entries and not parsed.get("version"):
         reason = parsed.get("bozo_exception") or "no RSS or Atom structure found"
         raise MalformedFeed(f"Not a readable feed: {reason}")
     entries, rejected = [], []
@@ -122,7 +122,6 @@ def article_text(payload: str, content_type: str, url: str = "") -> ArticleText:
         include_comments=False,
         include_tables=False,
         favor_precision=True,
-        deduplicate=True,
     )
     metadata = trafilatura.extract_metadata(payload, default_url=url or None)
     title = plain_text(metadata.title if metadata else "", 500)

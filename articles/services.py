@@ -48,6 +48,9 @@ from core.services import validate_and_save
 
 logger = logging.getLogger(__name__)
 
+# A page whose readable text is shorter than this is a menu or an error page, not an article.
+MIN_ARTICLE_CHARS = 80
+
 
 # --- Feeds ---------------------------------------------------------------------------------
 
@@ -231,8 +234,12 @@ def article_fetch(article_id: int, *, final_attempt: bool = True) -> Article | N
             raise
         article_fail(article, error.reason, error.detail)
         return article
-    if not page.text.strip():
-        article_fail(article, FailureReason.NO_TEXT, "The page has no readable article text.")
+    if len(page.text.strip()) < MIN_ARTICLE_CHARS:
+        article_fail(
+            article,
+            FailureReason.NO_TEXT,
+            f"The page has no readable article text ({len(page.text.strip())} characters).",
+        )
         return article
     _set_status(
         article,

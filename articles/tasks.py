@@ -53,7 +53,10 @@ def enqueue_article_work(to_fetch, to_extract) -> None:
 @shared_task(bind=True, max_retries=None, **IDEMPOTENT)
 def fetch_article(self, article_id: int) -> str | None:
     """Read one article's page; network errors and 5xx are retried with exponential backoff."""
-    retries_left = self.request.retries < settings.ARTICLES_FETCH_RETRIES
+    # In-process (no broker) there is no one to run a delayed retry: one try, then recorded.
+    retries_left = (
+        not self.request.is_eager and self.request.retries < settings.ARTICLES_FETCH_RETRIES
+    )
     try:
         article = services.article_fetch(article_id, final_attempt=not retries_left)
     except FetchError as error:
