@@ -8,6 +8,7 @@ import datetime
 import html
 import re
 from dataclasses import dataclass
+from xml.sax import SAXException
 
 import feedparser
 import nh3
@@ -64,6 +65,9 @@ def parse_feed(payload: bytes | str, base_url: str = "") -> ParsedFeed:
     if not parsed.entries and not parsed.get("version"):
         reason = parsed.get("bozo_exception") or "no RSS or Atom structure found"
         raise MalformedFeed(f"Not a readable feed: {reason}")
+    syntax_error = parsed.get("bozo_exception")
+    if not isinstance(syntax_error, SAXException):
+        syntax_error = None
     entries, rejected = [], []
     for raw in parsed.entries:
         link = raw.get("link") or ""
@@ -84,6 +88,9 @@ def parse_feed(payload: bytes | str, base_url: str = "") -> ParsedFeed:
                 published_on=_entry_date(raw),
             )
         )
+    if syntax_error is not None and not entries:
+        # Broken XML that yields nothing usable is a broken feed, not an empty one.
+        raise MalformedFeed(f"Not a readable feed: {syntax_error}")
     return ParsedFeed(plain_text(parsed.feed.get("title"), 200), entries, rejected)
 
 

@@ -159,7 +159,15 @@ def test_parse_feed_keeps_good_entries_and_reports_unusable_ones():
     assert len(parsed.rejected) == 2
 
 
-@pytest.mark.parametrize("payload", [b"this is not a feed <<<", b"", b"<html><p>hello</p></html>"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"this is not a feed <<<",
+        b"",
+        b"<html><p>hello</p></html>",
+        b"<rss><channel><item><title>truncated",
+    ],
+)
 def test_malformed_feed_raises(payload):
     with pytest.raises(MalformedFeed):
         parse_feed(payload)
