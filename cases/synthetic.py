@@ -47,12 +47,53 @@ CURRENCIES = [
     ("INR", 0.01, 0.013),
 ]
 COUNTRIES = ["US", "GB", "DE", "FR", "IE", "NL", "IT", "ES", "CA", "AU", "JP", "KR", "IN", "CN"]
-WORDS = (
-    "Acme Global Northwind Contoso Fabrikam Initech Umbrella Stark Wayne Tyrell Cyberdyne "
-    "Soylent Hooli Vandelay Wonka Oscorp Gringotts Monarch Aperture Blue Sun Pied Piper "
-    "Massive Dynamic Virtucon Gekko Prestige Nakatomi Weyland Yoyodyne Zorg Duff Krusty "
-    "Sirius Polar Vertex Summit Harbor Meridian Atlas Beacon Cascade Pioneer Keystone"
-).split()
+WORDS = [
+    "Acme",
+    "Global",
+    "Northwind",
+    "Contoso",
+    "Fabrikam",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Tyrell",
+    "Cyberdyne",
+    "Soylent",
+    "Hooli",
+    "Vandelay",
+    "Wonka",
+    "Oscorp",
+    "Gringotts",
+    "Monarch",
+    "Aperture",
+    "Blue",
+    "Sun",
+    "Pied",
+    "Piper",
+    "Massive",
+    "Dynamic",
+    "Virtucon",
+    "Gekko",
+    "Prestige",
+    "Nakatomi",
+    "Weyland",
+    "Yoyodyne",
+    "Zorg",
+    "Duff",
+    "Krusty",
+    "Sirius",
+    "Polar",
+    "Vertex",
+    "Summit",
+    "Harbor",
+    "Meridian",
+    "Atlas",
+    "Beacon",
+    "Cascade",
+    "Pioneer",
+    "Keystone",
+]
 SUFFIXES = ["Inc.", "LLC", "Ltd", "plc", "GmbH", "S.A.", "Corp.", "Holdings", "Group", "AG"]
 LAW_NAMES = ["Privacy", "Consumer", "Data", "Securities", "Antitrust", "Safety", "Labor"]
 
@@ -181,9 +222,7 @@ class SyntheticGenerator:
                 rate = Decimal(str(round(level * drift, 8)))
                 self.rates[key] = rate
                 missing.append(
-                    ExchangeRate(
-                        currency=code, year=year, usd_per_unit=rate, source="synthetic"
-                    )
+                    ExchangeRate(currency=code, year=year, usd_per_unit=rate, source="synthetic")
                 )
         ExchangeRate.objects.bulk_create(missing)
         self.report(f"exchange rates: {len(missing)} synthetic rows added")
@@ -256,9 +295,9 @@ class SyntheticGenerator:
         )
         authority_ids = self._insert("authorities", Authority, authorities, self.plan.authorities)
         courts = list(
-            Authority.objects.filter(
-                pk__in=authority_ids, kind=Authority.Kind.COURT
-            ).values_list("pk", flat=True)
+            Authority.objects.filter(pk__in=authority_ids, kind=Authority.Kind.COURT).values_list(
+                "pk", flat=True
+            )
         )
         laws = (
             Law(
@@ -327,7 +366,9 @@ class SyntheticGenerator:
         rows = (
             through(**{left: left_id, right: right_id})
             for left_id in left_ids
-            for right_id in {self.random.choice(right_ids) for _ in range(self.random.randint(1, 2))}
+            for right_id in {
+                self.random.choice(right_ids) for _ in range(self.random.randint(1, 2))
+            }
         )
         self._insert(label, through, rows, len(left_ids))
 
