@@ -13,7 +13,7 @@ from core.models import PublishableModel, PublishableQuerySet, TimeStampedModel
 # UNION ALL) makes the recursion stop even if bad data ever formed a cycle.
 FAMILY_IDS_SQL = """
 WITH RECURSIVE family(id) AS (
-    SELECT %s
+    SELECT id FROM companies_company WHERE id = %s
     UNION
     SELECT child.id FROM companies_company child JOIN family ON child.parent_id = family.id
 )

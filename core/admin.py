@@ -50,9 +50,13 @@ class YearListFilter(admin.SimpleListFilter):
         return queryset
 
 
-def formatted_amount(obj) -> str:
-    return obj.amount_display
+class MoneyColumnsMixin:
+    """Amounts written with their currency ("$92,000,000") and the approximate USD value."""
 
+    @admin.display(description="Amount", ordering="amount")
+    def amount_formatted(self, obj) -> str:
+        return obj.amount_display
 
-def formatted_amount_usd(obj) -> str:
-    return obj.amount_usd_display or "—"
+    @admin.display(description="≈ USD", ordering="amount_usd")
+    def amount_usd_formatted(self, obj) -> str:
+        return obj.amount_usd_display or "—"
