@@ -570,7 +570,9 @@ def articles_retry_failed(queryset) -> list[int]:
     """Put failed articles back to new so that they are fetched again; returns their ids."""
     ids = []
     with transaction.atomic():
-        for article in queryset.filter(status=ArticleStatus.FAILED).select_for_update():
+        chosen = list(queryset.values_list("pk", flat=True))
+        failed = Article.objects.filter(pk__in=chosen, status=ArticleStatus.FAILED)
+        for article in failed.select_for_update():
             _set_status(
                 article, ArticleStatus.NEW, failure_reason="", failure_detail="", fetch_attempts=0
             )

@@ -19,14 +19,6 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_BROKER = "redis://127.0.0.1:6379/1"
 
 
-@pytest.fixture(autouse=True)
-def _needs_postgresql(request):
-    from django.db import connection
-
-    if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
-        pytest.skip("The worker process cannot open an in-memory SQLite test database.")
-
-
 def wait_for(predicate, *, timeout: float, what: str, log: "WorkerLog"):
     """Poll until predicate() is true; fail with the worker's log tail after the deadline."""
     deadline = time.monotonic() + timeout
@@ -46,6 +38,14 @@ class WorkerLog:
             return self.path.read_text(errors="replace")[-chars:]
         except FileNotFoundError:
             return "(no log)"
+
+
+def reset_celery_connections(app) -> None:
+    """Forget the broker pool and the routing built from the old configuration."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.__dict__.pop("amqp", None)  # a cached property holding queues and producers
 
 
 def database_url(settings_dict: dict) -> str:
@@ -113,13 +113,12 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             stderr=subprocess.STDOUT,
         )
     saved = {
-        key: app.conf.get(key)
-        for key in ("broker_url", "task_always_eager", "task_default_queue")
+        key: app.conf.get(key) for key in ("broker_url", "task_always_eager", "task_default_queue")
     }
     try:
         wait_for(lambda: "ready." in log.tail(20000), timeout=60, what="the worker", log=log)
         app.conf.update(broker_url=broker, task_always_eager=False, task_default_queue=queue)
-        app._pool = None
+        reset_celery_connections(app)
         yield log
     finally:
         process.terminate()
@@ -129,7 +128,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             process.kill()
             process.wait(timeout=5)
         app.conf.update(saved)
-        app._pool = None
+        reset_celery_connections(app)
         redis.Redis.from_url(broker).delete(queue)
 
 

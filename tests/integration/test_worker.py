@@ -151,9 +151,7 @@ def test_worker_records_failing_feeds_without_losing_the_good_one(
             content_type="application/rss+xml",
         ),
         "error": server.add("/error.xml", status=500, body=b"down"),
-        "slow": server.add(
-            "/slow.xml", body=rss([]), content_type="application/rss+xml", delay=4
-        ),
+        "slow": server.add("/slow.xml", body=rss([]), content_type="application/rss+xml", delay=4),
         "malformed": server.add(
             "/malformed.xml", body=b"<rss><channel><item><title>broken", content_type="text/xml"
         ),
@@ -163,8 +161,10 @@ def test_worker_records_failing_feeds_without_losing_the_good_one(
 
     tasks.poll_feeds.delay()  # the beat task: queues a poll of every due feed
     wait_for(
-        lambda: FeedPoll.objects.count() == 4
-        and Article.objects.filter(status=ArticleStatus.EXTRACTED).count() == 1,
+        lambda: (
+            FeedPoll.objects.count() == 4
+            and Article.objects.filter(status=ArticleStatus.EXTRACTED).count() == 1
+        ),
         timeout=60,
         what="all four polls and the good article",
         log=log,
