@@ -167,6 +167,7 @@ PREFIX_CURRENCIES = [
     (r"INR\s?|₹\s?|Rs\.?\s?", "INR"),
     (r"KRW\s?|₩\s?", "KRW"),
     (r"TRY\s?", "TRY"),
+    (r"¥\s?", "JPY"),
     (r"\$", "USD"),
 ]
 SUFFIX_CURRENCIES = [
@@ -310,7 +311,8 @@ _CAP_BEFORE = re.compile(
     r"\bfaces? (?:a )?(?:potential )?(?:fines?|penalt(?:y|ies))? ?(?:of )?|"
     r"\bpotential(?:ly)?(?: fines?| penalt(?:y|ies)| damages)?(?: of)?|"
     r"\bstatutory damages of|\bpossible (?:fines?|penalt(?:y|ies))(?: of)?|"
-    r"\brisks? (?:a )?(?:fines?|penalt(?:y|ies))?(?: of)?)\s*$",
+    r"\brisks? (?:a )?(?:fines?|penalt(?:y|ies))?(?: of)?)"
+    r"(?:\s+(?:more than|over|about|around|nearly|roughly|almost|a total of))?\s*$",
     re.I,
 )
 _CAP_AFTER = re.compile(r"^\s*(?:cap|ceiling|maximum|or \d+(?:\.\d+)? ?(?:%|per ?cent))", re.I)
@@ -554,6 +556,7 @@ class FoundDate:
     precision: str  # "year", "month" or "day"
     start: int
     event_like: bool = True
+    end: int = 0
 
 
 def find_dates(text: str, published: datetime.date | None) -> list[FoundDate]:
@@ -575,7 +578,7 @@ def find_dates(text: str, published: datetime.date | None) -> list[FoundDate]:
             or not 1990 <= value.year <= latest_year
         ):
             continue
-        found.append(FoundDate(value, precision, match.start(), event_like))
+        found.append(FoundDate(value, precision, match.start(), event_like, match.end()))
     return found
 
 
@@ -867,9 +870,10 @@ def _courts(text: str) -> list[NameMention]:
     states = _STATES_PATTERN
     cities = "|".join(COURT_CITIES)
     judge = re.compile(
-        rf"\b(?:an? )?(?:(?P<state>{states}) )?federal (?:judge|court|"
-        rf"jury)(?: in (?:(?P<city>{cities})|"
-        rf"(?P<state2>{states})))?"
+        rf"\b(?:(?:an? )?(?:(?P<state>{states}) )?federal (?:judge|court|jury)|"
+        rf"U\.S\. (?:District|Magistrate) Judge(?: [A-Z][\w.'-]*){{1,3}}|"
+        rf"(?:federal|district) court)"
+        rf"(?:,? in (?:(?P<city>{cities})|(?P<state2>{states})))?"
     )
     for m in judge.finditer(text):
         city, state = m.group("city"), m.group("state") or m.group("state2")
@@ -1182,6 +1186,7 @@ def _money_findings(
             group = groups.get((source.amount, source.currency))
             if group is not None:
                 group.converted.append(mention)
+    _merge_restated_conversions(groups)
     _prefer_native_currency(groups, context)
 
     findings = []
@@ -1215,6 +1220,25 @@ def _merge_rounded(groups: dict) -> None:
                 other.mentions.extend(group.mentions)
                 other.converted.extend(group.converted)
                 del groups[key]
+                break
+
+
+def _merge_restated_conversions(groups: dict) -> None:
+    """ "China fines Alibaba $2.8 billion" restates the converted "18.228 billion yuan
+    ($2.78 billion)": the headline figure joins the original amount."""
+    for key, group in list(groups.items()):
+        for other in groups.values():
+            if other is group:
+                continue
+            for converted in other.converted:
+                if converted.currency != key[1] or not key[0]:
+                    continue
+                difference = abs(converted.amount - key[0]) / max(converted.amount, key[0])
+                if difference <= Decimal("0.02"):
+                    other.mentions.extend(group.mentions)
+                    del groups[key]
+                    break
+            if key not in groups:
                 break
 
 
@@ -1334,11 +1358,11 @@ def _company_for(mention: MoneyMention, context: _Context) -> str | None:
         return None
     text = mention.sentence.text
     # "fined Google €150 million and Facebook €60 million": each amount has its own payer.
-    earlier_amounts = [m.end for m in find_money(mention.sentence) if m.end <= mention.start]
-    if earlier_amounts:
-        between = [c for c in companies if max(earlier_amounts) <= c.start < mention.start]
-        if between:
-            return between[-1].name
+    amounts = find_money(mention.sentence)
+    if len(amounts) > 1:
+        payer = _enumerated_payer(mention, amounts, companies, text)
+        if payer:
+            return payer
     # "Amazon's Ring unit agreed to pay": the subsidiary pays.
     companies = [
         c
@@ -1356,6 +1380,29 @@ def _company_for(mention: MoneyMention, context: _Context) -> str | None:
             if m.start(1) <= c.start < m.end(1):
                 return c.name
     return companies[0].name
+
+
+def _enumerated_payer(mention, amounts, companies, text) -> str | None:
+    """In "X €1m and Y €2m" the payer precedes each amount; in "€1m for X and €2m for Y" it
+    follows. The first and last amounts show which way the sentence is built."""
+    ends = [m.end for m in amounts]
+    starts = [m.start for m in amounts]
+
+    def after(index: int) -> list[NameMention]:
+        stop = starts[index + 1] if index + 1 < len(amounts) else len(text)
+        return [c for c in companies if ends[index] <= c.start < stop]
+
+    def before(index: int) -> list[NameMention]:
+        start = ends[index - 1] if index > 0 else 0
+        return [c for c in companies if start <= c.start < starts[index]]
+
+    index = next(i for i, m in enumerate(amounts) if m.start == mention.start)
+    follows = bool(after(len(amounts) - 1)) and not before(0)
+    if follows:
+        return after(index)[0].name
+    if index > 0 and before(index):
+        return before(index)[-1].name
+    return None
 
 
 def _company_for_sentence(sentence: Sentence, context: _Context) -> str | None:
@@ -1381,11 +1428,26 @@ def _article_level(table: dict, kind: str, sentence: Sentence, context: _Context
     return max(order, key=lambda name: (counts[name], -order.index(name)))
 
 
+def _gap(date: FoundDate, mention: MoneyMention) -> float:
+    """Distance from an amount to a date; "a $5 million fine in 2019" leans forward."""
+    if date.start >= mention.end:
+        return (date.start - mention.end) / 2
+    return max(mention.start - date.end, 0)
+
+
+def _nearest_amount(date: FoundDate, amounts: list[MoneyMention]) -> MoneyMention:
+    return min(amounts, key=lambda m: _gap(date, m))
+
+
 def _date_for(group: _Group, sentence: Sentence, context: _Context):
     for mention in sorted(group.mentions, key=lambda m: m.sentence.in_title):
         dates = [d for d in context.dates[mention.sentence.index] if d.event_like]
-        if dates:
-            best = min(dates, key=lambda d: (abs(d.start - mention.start), d.precision != "day"))
+        amounts = find_money(mention.sentence)
+        # "a $5 million fine in 2019 and a $10 million fine in 2021": each date belongs to
+        # the amount nearest to it.
+        own = [d for d in dates if _nearest_amount(d, amounts).start == mention.start]
+        if own or dates:
+            best = min(own or dates, key=lambda d: (_gap(d, mention), d.precision != "day"))
             return best.value, best.precision, "text"
     for s in reversed(context.paragraph(sentence)):
         if s.index < sentence.index:

@@ -237,6 +237,18 @@ KNOWN_AUTHORITIES: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("FINRA", "regulator", "US", (r"Financial Industry Regulatory Authority", r"FINRA")),
     ("General Court of the European Union", "court", "EU", (r"(?:EU |European )?General Court",)),
     (
+        "State Administration for Market Regulation",
+        "regulator",
+        "CN",
+        (r"State Administration for Market Regulation", r"SAMR", r"China's market regulator"),
+    ),
+    (
+        "Competition Commission of India",
+        "regulator",
+        "IN",
+        (r"Competition Commission of India", r"CCI"),
+    ),
+    (
         "Bundeskartellamt",
         "regulator",
         "DE",

@@ -326,3 +326,94 @@ def test_corpus_is_large_and_varied_enough():
     assert any(a["headline"] is None for a in CORPUS)
     assert any(len(a["facts"]) > 1 for a in CORPUS)
     assert {"USD", "EUR", "GBP"} <= {a["headline"]["currency"] for a in CORPUS if a["headline"]}
+
+
+# --- Wire-style snippets: datelines, tickers, bylines, conversions ---------------------------
+
+
+def test_restated_conversion_in_the_headline_joins_the_original_amount():
+    result = extract(
+        "China fines Alibaba record $2.8 billion in antitrust probe\n\n"
+        "BEIJING, April 10 (Reuters) - China's market regulator fined Alibaba Group Holding Ltd "
+        "a record 18.228 billion yuan ($2.78 billion) on Saturday.\n\n"
+        "The fine is equal to 4% of the company's 2019 domestic revenue of 455.712 billion yuan.",
+        published=datetime.date(2021, 4, 10),
+    )
+    (finding,) = result.findings
+    assert (finding.amount, finding.currency, finding.company, finding.kind) == (
+        Decimal("18228000000"),
+        "CNY",
+        "Alibaba",
+        "fine",
+    )
+    assert finding.date == datetime.date(2021, 4, 10)
+    assert finding.authority == "State Administration for Market Regulation"
+
+
+def test_each_date_goes_to_the_amount_it_qualifies():
+    result = extract(
+        "Acme Bank's record\n\nAcme Bank paid a $5 million fine in 2019 and a $10 million "
+        "fine in 2021 to the Consumer Financial Protection Bureau."
+    )
+    assert {(f.amount, f.year) for f in result.findings} == {
+        (Decimal(5000000), 2019),
+        (Decimal(10000000), 2021),
+    }
+
+
+def test_amount_followed_by_its_payer():
+    result = extract(
+        "Meta fined €390m\n\nMeta has been fined €390 million (£343m) by the Irish Data "
+        "Protection Commission. The fines comprise €210m for breaches relating to Facebook "
+        "and €180m for breaches relating to Instagram."
+    )
+    assert [(f.amount, f.company, f.headline) for f in result.findings] == [
+        (Decimal(390000000), "Meta", True),
+        (Decimal(210000000), "Facebook", False),
+        (Decimal(180000000), "Instagram", False),
+    ]
+    assert result.findings[0].converted == [(Decimal(343000000), "GBP")]
+
+
+def test_ticker_byline_and_share_price_are_not_facts():
+    result = extract(
+        "Google to pay $700 million to settle Play Store case\n\n"
+        "Dec 18 (Reuters) - Alphabet's (GOOGL.O) Google agreed to pay $700 million to resolve "
+        "allegations by U.S. states, according to a settlement disclosed on Monday. Shares "
+        "rose 1% to $140.50.\n\n"
+        "The settlement needs approval from U.S. District Judge James Donato in San Francisco.\n\n"
+        "Reporting by Jane Doe in New York; Editing by John Roe",
+        published=datetime.date(2023, 12, 18),
+    )
+    (finding,) = result.findings
+    assert (finding.amount, finding.company, finding.kind, finding.date) == (
+        Decimal(700000000),
+        "Google",
+        "settlement",
+        datetime.date(2023, 12, 18),
+    )
+    assert finding.authority == "U.S. District Court for the Northern District of California"
+
+
+def test_periodic_penalty_cap_is_not_a_fact():
+    result = extract(
+        "Clearview AI fined\n\nThe Dutch data protection authority has imposed a fine of "
+        "EUR 30.5 million on Clearview AI and additional penalties of up to more than "
+        "EUR 5 million for non-compliance."
+    )
+    assert [(f.amount, f.currency) for f in result.findings] == [(Decimal(30500000), "EUR")]
+
+
+def test_indian_crore_amounts():
+    result = extract(
+        "CCI penalises Google\n\nThe Competition Commission of India on Thursday imposed a "
+        "penalty of Rs 1,337.76 crore on Google for anti-competitive practices.",
+        published=datetime.date(2022, 10, 21),
+    )
+    (finding,) = result.findings
+    assert (finding.amount, finding.currency, finding.authority, finding.date) == (
+        Decimal("13377600000"),
+        "INR",
+        "Competition Commission of India",
+        datetime.date(2022, 10, 20),
+    )
