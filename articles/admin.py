@@ -293,28 +293,27 @@ class FindingAdmin(admin.ModelAdmin):
         return super().response_change(request, obj)
 
 
+POLL_COLUMNS = [
+    "started_at",
+    "outcome",
+    "http_status",
+    "entries_seen",
+    "articles_created",
+    "entries_rejected",
+]
+RECENT_POLLS_SHOWN = 50
+
+
 class FeedPollInline(admin.TabularInline):
     model = FeedPoll
     extra = 0
     max_num = 0
     can_delete = False
     ordering = ["-started_at"]
-    fields = [
-        "started_at",
-        "outcome",
-        "http_status",
-        "entries_seen",
-        "articles_created",
-        "entries_rejected",
-        "error",
-    ]
+    fields = [*POLL_COLUMNS, "error"]
     readonly_fields = fields
     verbose_name = "poll"
-    verbose_name_plural = "poll history"
-
-    def get_queryset(self, request):
-        recent = FeedPoll.objects.order_by("-started_at").values("pk")
-        return super().get_queryset(request).filter(pk__in=recent[:200])
+    verbose_name_plural = f"poll history (latest {RECENT_POLLS_SHOWN})"
 
 
 @admin.register(Feed)
@@ -343,6 +342,13 @@ class FeedAdmin(admin.ModelAdmin):
     inlines = [FeedPollInline]
     actions = ["poll_now"]
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, FeedPollInline) and obj is not None and obj.pk is not None:
+            latest = FeedPoll.objects.filter(feed=obj).order_by("-started_at").values("pk")
+            kwargs["queryset"] = kwargs["queryset"].filter(pk__in=latest[:RECENT_POLLS_SHOWN])
+        return kwargs
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_total=Count("articles"))
 
@@ -363,15 +369,7 @@ class FeedAdmin(admin.ModelAdmin):
 
 @admin.register(FeedPoll)
 class FeedPollAdmin(admin.ModelAdmin):
-    list_display = [
-        "feed",
-        "started_at",
-        "outcome",
-        "http_status",
-        "entries_seen",
-        "articles_created",
-        "entries_rejected",
-    ]
+    list_display = ["feed", *POLL_COLUMNS]
     list_filter = ["outcome", "feed"]
     date_hierarchy = "started_at"
 

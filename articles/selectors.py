@@ -25,26 +25,21 @@ def gazetteer_from_database() -> Gazetteer:
     )
 
 
-def authority_find_by_name(name: str) -> Authority | None:
+def _find_by_name(model, name: str, fields: tuple[str, str]):
+    """The row whose name or short name is ``name``, ignoring case; None if none is."""
     name = (name or "").strip()
     if not name:
         return None
-    return (
-        Authority.objects.filter(Q(name__iexact=name) | Q(abbreviation__iexact=name))
-        .order_by("id")
-        .first()
-    )
+    match = Q(**{f"{fields[0]}__iexact": name}) | Q(**{f"{fields[1]}__iexact": name})
+    return model.objects.filter(match).order_by("id").first()
+
+
+def authority_find_by_name(name: str) -> Authority | None:
+    return _find_by_name(Authority, name, ("name", "abbreviation"))
 
 
 def law_find_by_name(name: str) -> Law | None:
-    name = (name or "").strip()
-    if not name:
-        return None
-    return (
-        Law.objects.filter(Q(short_name__iexact=name) | Q(full_name__iexact=name))
-        .order_by("id")
-        .first()
-    )
+    return _find_by_name(Law, name, ("short_name", "full_name"))
 
 
 def articles_stuck(now: datetime.datetime, older_than: datetime.timedelta) -> QuerySet[Article]:

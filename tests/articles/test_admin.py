@@ -255,3 +255,25 @@ def test_date_display_respects_precision(acme):
     finding = make_finding(company=acme, date=datetime.date(2019, 1, 1), date_precision="year")
     assert finding.date_display == "2019"
     assert Authority.objects.count() == 0
+
+
+def test_poll_history_shows_only_this_feeds_latest_polls(editor_client, db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from articles.admin import RECENT_POLLS_SHOWN
+
+    feed = Feed.objects.create(url="https://a.example.org/feed", name="A")
+    other = Feed.objects.create(url="https://b.example.org/feed", name="B")
+    start = timezone.now() - dt.timedelta(days=30)
+    for n in range(RECENT_POLLS_SHOWN + 5):
+        FeedPoll.objects.create(
+            feed=feed, started_at=start + dt.timedelta(hours=n), outcome="ok", entries_seen=n
+        )
+    FeedPoll.objects.create(feed=other, started_at=timezone.now(), outcome="timeout")
+    response = editor_client.get(reverse("admin:articles_feed_change", args=[feed.pk]))
+    shown = response.context["inline_admin_formsets"][0].formset.queryset
+    assert shown.count() == RECENT_POLLS_SHOWN
+    assert {poll.feed_id for poll in shown} == {feed.pk}
+    assert min(poll.entries_seen for poll in shown) == 5  # the five oldest are left out
