@@ -1000,6 +1000,9 @@ class Finding:
             "authority": self.authority,
             "law": self.law,
             "headline": self.headline,
+            "date_from": {"text": "text", "published": "publication date"}.get(
+                self.date_source or ""
+            ),
             "confidence": round(self.confidence, 2),
             "also_stated_as": [
                 {"amount": format_amount(amount), "currency": currency}

@@ -5,6 +5,7 @@ the database, not the broker, says what has been done and what is stuck.
 """
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -47,7 +48,10 @@ class FeedQuerySet(models.QuerySet):
 
 class Feed(TimeStampedModel):
     url = models.URLField(
-        max_length=2000, unique=True, help_text="Address of the RSS or Atom feed (http or https)."
+        max_length=2000,
+        unique=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Address of the RSS or Atom feed (http or https).",
     )
     name = models.CharField(max_length=200, help_text="A name editors recognise, e.g. FTC press.")
     publisher = models.CharField(
@@ -144,6 +148,7 @@ class FailureReason(models.TextChoices):
     TOO_LARGE = "too_large", "Response too large"
     REFUSED_ADDRESS = "refused_address", "Address refused (scheme or private network)"
     NO_TEXT = "no_text", "No article text found"
+    EXTRACTION_ERROR = "extraction_error", "The extractor failed on this text"
 
 
 class Article(TimeStampedModel):

@@ -284,12 +284,19 @@ def article_extract(article_id: int, *, force: bool = False) -> list[Finding]:
         )
         if article.status not in ready:
             return list(article.findings.all())
-        result = extraction.extract(
-            article.text,
-            title=article.title,
-            published=article.published_on,
-            gazetteer=gazetteer_from_database(),
-        )
+        try:
+            result = extraction.extract(
+                article.text,
+                title=article.title,
+                published=article.published_on,
+                gazetteer=gazetteer_from_database(),
+            )
+        except Exception as error:  # a bug on one text must not leave the article stuck
+            logger.exception("Extraction failed for article %s", article.pk)
+            article_fail(
+                article, FailureReason.EXTRACTION_ERROR, f"{type(error).__name__}: {error}"
+            )
+            return []
         kept = []
         for proposed in result.findings:
             finding, _ = Finding.objects.get_or_create(

@@ -284,3 +284,25 @@ def test_feed_content_is_used_without_fetching(db):
     assert bytes(article.raw_payload).startswith(b"Acme Corp")
     again, created_again = services.article_claim(entry, feed=None)
     assert (again.pk, created_again) == (article.pk, False)
+
+
+def test_an_extractor_error_fails_the_article_instead_of_leaving_it_stuck(db):
+    from unittest import mock
+
+    article = Article.objects.create(
+        url="https://x.example.org/crash", title="Crash", status=ArticleStatus.FETCHED, text="T."
+    )
+    with mock.patch("articles.extraction.extract", side_effect=RuntimeError("boom")):
+        assert services.article_extract(article.pk) == []
+    article.refresh_from_db()
+    assert (article.status, article.failure_reason) == ("failed", "extraction_error")
+    assert "boom" in article.failure_detail
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/feed.xml", "file:///etc/passwd", "not a url"])
+def test_feeds_must_be_http_or_https(db, url):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.feed_create(url=url, name="Bad")
+    assert not Feed.objects.exists()
