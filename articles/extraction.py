@@ -353,7 +353,8 @@ _FINANCIAL_NEAR = re.compile(
     r"purchase[ds]?|takeover|raised|funding|invest(?:ed|ment|ing|s)?|budget|salary|salaries|"
     r"stock|shares|bonds?|loans?|spent|spend(?:s|ing)?|costs? of|lost|losses|market|"
     r"deal (?:for|worth)|"
-    r"price|priced|subscriptions?|income|dividends?|buyback|ipo|round|sav(?:e|ed|es|ings))\b",
+    r"price|priced|subscriptions?|income|dividends?|buyback|ipo|round|sav(?:e|ed|es|ings)|"
+    r"set aside|reserved?|provisions?|accru(?:ed|al)|earmarked)\b",
     re.I,
 )
 _APPROX_BEFORE = re.compile(
@@ -401,7 +402,8 @@ _CONTEXT_KIND_WORDS = [
     (re.compile(r"\bsettl", re.I), SETTLEMENT),
     (re.compile(r"\bfine[ds]?\b", re.I), FINE),
     (re.compile(r"\bcivil penalt", re.I), CIVIL_PENALTY),
-    (re.compile(r"\b(?:penalt|violat|breach|infring|contraven)", re.I), PENALTY),
+    # Not "breach": a data breach is an incident, not a finding of wrongdoing.
+    (re.compile(r"\b(?:penalt|violat|infring|contraven)", re.I), PENALTY),
     (re.compile(r"\b(?:verdict|jury|judgment)", re.I), JUDGMENT),
 ]
 _PAST_CONTEXT = re.compile(
@@ -1194,7 +1196,7 @@ def _money_findings(
 
     findings = []
     for group in groups.values():
-        finding = _finding_from_group(group, context, published, main_company)
+        finding = _finding_from_group(group, context, published, main_company, mentions)
         if finding is not None:
             findings.append(finding)
     return findings
@@ -1293,7 +1295,7 @@ def _prefer_native_currency(groups: dict, context: _Context) -> None:
 
 
 def _finding_from_group(
-    group: _Group, context: _Context, published, main_company
+    group: _Group, context: _Context, published, main_company, all_mentions=()
 ) -> Finding | None:
     kind, strength, best = None, 0, None
     for mention in group.mentions:
@@ -1301,6 +1303,17 @@ def _finding_from_group(
         if mention.kind and (weight > strength or best is None):
             kind, strength, best = mention.kind, weight, mention
     anchor = best or group.mentions[0]
+    if kind is None:
+        # The same amount stated elsewhere with its kind ("pay up to $425 million ... as part
+        # of a settlement") names the kind for a bare headline figure.
+        related = [
+            m
+            for m in all_mentions
+            if (m.amount, m.currency) == (group.amount, group.currency) and m.kind
+        ]
+        if related:
+            kind = max(related, key=lambda m: m.kind_strength).kind
+            strength = 1
     if kind is None or strength < 1:
         # No kind word near the amount: accept only a payment stated in a paragraph that
         # says what it was for ("As a result, 5.7 million US dollars were due.").
@@ -1466,7 +1479,9 @@ _LAWSUIT_RE = re.compile(
     r"federal )?(?:class[- ]action )?"
     r"(?:lawsuit|suit)|filed a complaint against|(?:class[- ]action )?(?:lawsuit|"
     r"suit) (?:was |has been )?"
-    r"(?:filed|brought)|sued|sues|is suing|are suing)\b",
+    r"(?:filed|brought)|sued|sues|is suing|are suing|"
+    r"(?:launched|took|brought|filed|started|begun|began) (?:legal|court) "
+    r"(?:action|proceedings) against)\b",
     re.I,
 )
 

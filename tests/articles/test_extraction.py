@@ -417,3 +417,37 @@ def test_indian_crore_amounts():
         "Competition Commission of India",
         datetime.date(2022, 10, 20),
     )
+
+
+def test_bare_headline_figure_takes_its_kind_from_the_body_and_a_breach_is_no_penalty():
+    result = extract(
+        "Equifax to pay $425M to consumers harmed by data breach\n\n"
+        "The credit bureau will pay up to $425 million to help people affected by the data "
+        "breach, as part of a larger settlement of as much as $700 million with federal and "
+        "state authorities. People can file a claim for up to $20,000 in losses."
+    )
+    (finding,) = result.findings
+    assert (finding.amount, finding.kind, finding.company) == (
+        Decimal(425000000),
+        "settlement",
+        "Equifax",
+    )
+
+
+def test_money_set_aside_is_not_a_payment():
+    result = extract(
+        "FTC approves Facebook settlement\n\n"
+        "The Federal Trade Commission has approved a roughly $5 billion settlement with "
+        "Facebook. Facebook had previously said it expected a fine of between $3 billion and "
+        "$5 billion, and set aside $3 billion in its first-quarter earnings."
+    )
+    assert [(f.amount, f.kind) for f in result.findings] == [(Decimal(5000000000), "settlement")]
+
+
+def test_legal_action_launched_is_a_lawsuit():
+    result = extract(
+        "Grindr users sue\n\nHundreds of Grindr users have launched legal action against the "
+        "dating app in the High Court in London over the sharing of their HIV status."
+    )
+    (finding,) = result.findings
+    assert (finding.kind, finding.company, finding.authority) == ("lawsuit", "Grindr", "High Court")
