@@ -1,5 +1,7 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from cases.urls import company_urlpatterns
 
 admin.site.site_header = "Casetrack editors"
 admin.site.site_title = "Casetrack admin"
@@ -7,4 +9,6 @@ admin.site.index_title = "Records"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("companies/", include(company_urlpatterns)),
+    path("", include("cases.urls")),
 ]
