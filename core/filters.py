@@ -19,6 +19,10 @@ MAX_YEAR = 2100
 class FilterForm(forms.Form):
     """Cross-field checks that every list shares (ranges that run backwards)."""
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         cleaned = super().clean()
         year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
