@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db.models import (
     Count,
     DecimalField,
-    Exists,
     F,
     FloatField,
     IntegerField,
@@ -26,7 +25,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractYear
 
-from cases.filters import with_settled_usd
+from cases.filters import (
+    lawsuit_text_matches,
+    settlement_text_matches,
+    violation_text_matches,
+    with_settled_usd,
+)
 from cases.models import (
     Authority,
     Law,
@@ -39,6 +43,7 @@ from cases.models import (
     Violation,
 )
 from cases.selectors import Totals, YearRecord, totals
+from companies.filters import company_name_matches
 from companies.models import Company, CompanyAlias
 from core.countries import COUNTRY_NAMES
 from core.dates import format_precise_date
@@ -49,9 +54,10 @@ MONEY = DecimalField(max_digits=22, decimal_places=2)
 # --- Published querysets -------------------------------------------------------------------
 
 
-def published_defendants() -> Prefetch:
+def published_defendants(lookup: str = "defendant_links") -> Prefetch:
+    """A lawsuit's published defendants, by name, as ``lawsuit.public_defendants``."""
     return Prefetch(
-        "defendant_links",
+        lookup,
         queryset=LawsuitDefendant.objects.filter(company__is_published=True)
         .select_related("company")
         .order_by("company__name"),
@@ -72,15 +78,7 @@ def public_settlements() -> QuerySet[Settlement]:
         Settlement.objects.published()
         .filter(lawsuit__is_published=True)
         .select_related("lawsuit", "lawsuit__authority")
-        .prefetch_related(
-            Prefetch(
-                "lawsuit__defendant_links",
-                queryset=LawsuitDefendant.objects.filter(company__is_published=True)
-                .select_related("company")
-                .order_by("company__name"),
-                to_attr="public_defendants",
-            )
-        )
+        .prefetch_related(published_defendants("lawsuit__defendant_links"))
     )
 
 
@@ -611,45 +609,25 @@ def search(query: str, limit: int = SEARCH_LIMIT) -> SearchResults:
 
 
 def _search_simple(query: str, limit: int) -> SearchResults:
-    from companies.filters import company_name_matches
-
-    aliases_match = Q(company_name_matches(query))
-    defendants = LawsuitDefendant.objects.filter(lawsuit=OuterRef("lawsuit")).filter(
-        company_name_matches(query, "company")
-    )
-    lawsuit_defendants = LawsuitDefendant.objects.filter(lawsuit=OuterRef("pk")).filter(
-        company_name_matches(query, "company")
-    )
+    """The same matching as the lists' ``q`` filter, newest first."""
     return SearchResults(
         query=query,
-        companies=list(public_companies().filter(aliases_match).order_by("name")[:limit]),
+        companies=list(
+            public_companies().filter(company_name_matches(query)).order_by("name")[:limit]
+        ),
         lawsuits=list(
             public_lawsuits()
-            .filter(
-                Q(title__icontains=query)
-                | Q(summary__icontains=query)
-                | Q(docket_number__icontains=query)
-                | Q(Exists(lawsuit_defendants))
-            )
+            .filter(lawsuit_text_matches(query))
             .order_by(F("filed_on").desc(nulls_last=True), "-pk")[:limit]
         ),
         settlements=list(
             public_settlements()
-            .filter(
-                Q(lawsuit__title__icontains=query)
-                | Q(summary__icontains=query)
-                | Q(class_description__icontains=query)
-                | Q(Exists(defendants))
-            )
+            .filter(settlement_text_matches(query))
             .order_by(F("announced_on").desc(nulls_last=True), "-pk")[:limit]
         ),
         violations=list(
             public_violations()
-            .filter(
-                Q(description__icontains=query)
-                | Q(authority__name__icontains=query)
-                | company_name_matches(query, "company")
-            )
+            .filter(violation_text_matches(query))
             .order_by("-decided_on", "-pk")[:limit]
         ),
         method="simple",
