@@ -9,6 +9,8 @@ Amounts are compared in US dollars through the approximate ``amount_usd`` value,
 ``amount_min=1000000`` means the same across currencies.
 """
 
+import copy
+
 import django_filters
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -157,15 +159,25 @@ class RecordFilterSet(PublicFilterSet):
     class Meta(PublicFilterSet.Meta):
         fields = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for parameter in ("year", "year_from", "year_to"):
-            self.filters[parameter].field_name = self.paths["date"]
-        for parameter, path in self.paths.items():
-            if parameter in self.filters:
-                self.filters[parameter].field_name = path
-        self.filters["amount_min"].field_name = self.paths["amount"]
-        self.filters["amount_max"].field_name = self.paths["amount"]
+    @classmethod
+    def get_filters(cls):
+        """Point the shared parameters at this record's fields, on the class itself so that
+        schema generators (drf-spectacular) see the real field of each parameter."""
+        filters = super().get_filters()
+        targets = {
+            "year": "date",
+            "year_from": "date",
+            "year_to": "date",
+            "amount_min": "amount",
+            "amount_max": "amount",
+            **{name: name for name in ("currency", "authority", "law", "country")},
+        }
+        for parameter, key in targets.items():
+            if key in cls.paths and parameter in filters:
+                # Declared filters are shared with the base class: never change them in place.
+                filters[parameter] = copy.deepcopy(filters[parameter])
+                filters[parameter].field_name = cls.paths[key]
+        return filters
 
     def filter_company(self, queryset: QuerySet, name: str, company: Company) -> QuerySet:
         return queryset.for_company(company, include_family=self.include_subsidiaries)
