@@ -448,6 +448,8 @@ def search_page(request):
     results = None
     if len(query) > MAX_QUERY_LENGTH:
         error = f"Search for at most {MAX_QUERY_LENGTH} characters."
+    elif "\x00" in query:
+        error = "The search contains a null character; type the words again."
     elif "q" in request.GET and not query:
         error = "Type a company, case, law or authority to search for."
     elif query:

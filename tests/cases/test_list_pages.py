@@ -86,6 +86,8 @@ BAD_INPUT = [
     ("sort=drop+table", "Sort by one of"),
     ("year_from=2022&year_to=2019", "is before"),
     ("currency=dollars", "three-letter currency code"),
+    ("q=a%00b", "Null characters are not allowed."),
+    ("company=tik%00tok", "Null characters are not allowed."),
 ]
 
 

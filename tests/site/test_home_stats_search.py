@@ -76,6 +76,9 @@ def test_search_errors_and_empty_results(client):
     assert "Type a company" in response.content.decode()
     response = client.get("/search/", {"q": "x" * 201})
     assert response.status_code == 400
+    response = client.get("/search/", {"q": "tik\x00tok"})
+    assert response.status_code == 400
+    assert "null character" in response.content.decode()
     html = client.get("/search/", {"q": "zzzzqqq"}).content.decode()
     assert "Nothing matches “zzzzqqq”" in html
     assert client.get("/search/").status_code == 200
