@@ -136,3 +136,7 @@ def test_bar_chart_scales_to_the_largest_value_and_describes_itself():
     rows = [ChartRow("a", Decimal("0.001"), ""), ChartRow("b", Decimal(1000), "")]
     tiny = bar_chart("x", "T", rows)
     assert tiny.bars[0].width == 2  # small but not invisible
+    long_name = "Very Long Company Name Holdings International Limited"
+    [bar] = bar_chart("l", "T", [ChartRow(long_name, Decimal(1), "≈ $1,310,090,700")]).bars
+    assert bar.label.endswith("…") and long_name.startswith(bar.label[:-1])
+    assert (len(bar.label) + len(bar.row.value_text)) * 8.2 < 400  # label clear of value
