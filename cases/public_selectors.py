@@ -161,6 +161,7 @@ class FacetSpec:
     choices: dict | None = None
     is_year: bool = False
     limit: int = 12
+    published: str = ""  # path to an is_published flag the value must have, e.g. an authority
 
 
 def facet_counts(queryset: QuerySet, specs: list[FacetSpec]) -> list[Facet]:
@@ -168,6 +169,8 @@ def facet_counts(queryset: QuerySet, specs: list[FacetSpec]) -> list[Facet]:
     facets = []
     for spec in specs:
         rows = queryset.order_by()
+        if spec.published:
+            rows = rows.filter(**{spec.published: True})
         if spec.is_year:
             rows = rows.exclude(**{f"{spec.path}__isnull": True}).annotate(
                 facet_value=ExtractYear(spec.path)
@@ -199,7 +202,11 @@ def facet_counts(queryset: QuerySet, specs: list[FacetSpec]) -> list[Facet]:
 SETTLEMENT_FACETS = [
     FacetSpec("year", "Year announced", "announced_on", is_year=True),
     FacetSpec(
-        "authority", "Court or authority", "lawsuit__authority__slug", "lawsuit__authority__name"
+        "authority",
+        "Court or authority",
+        "lawsuit__authority__slug",
+        "lawsuit__authority__name",
+        published="lawsuit__authority__is_published",
     ),
     FacetSpec("kind", "Kind of case", "lawsuit__kind", choices=dict(LawsuitKind.choices)),
     FacetSpec("status", "Status", "status", choices=dict(Settlement.Status.choices)),
@@ -214,7 +221,13 @@ VIOLATION_FACETS = [
 ]
 LAWSUIT_FACETS = [
     FacetSpec("year", "Year filed", "filed_on", is_year=True),
-    FacetSpec("authority", "Court or authority", "authority__slug", "authority__name"),
+    FacetSpec(
+        "authority",
+        "Court or authority",
+        "authority__slug",
+        "authority__name",
+        published="authority__is_published",
+    ),
     FacetSpec("kind", "Kind of case", "kind", choices=dict(Lawsuit.Kind.choices)),
     FacetSpec("status", "Status", "status", choices=dict(Lawsuit.Status.choices)),
 ]
@@ -546,7 +559,11 @@ def statistics(top: int = 10) -> Stats:
         violations_by_year=by_year(violations, "decided_on"),
         violations_by_authority=by_usd(_grouped(violations, "authority__slug", "authority__name")),
         settlements_by_authority=by_usd(
-            _grouped(settlements, "lawsuit__authority__slug", "lawsuit__authority__name")
+            _grouped(
+                settlements.filter(lawsuit__authority__is_published=True),
+                "lawsuit__authority__slug",
+                "lawsuit__authority__name",
+            )
         ),
         violations_by_law=by_usd(
             _grouped(violations.filter(laws__is_published=True), "laws__slug", "laws__short_name")

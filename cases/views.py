@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -179,7 +180,7 @@ SETTLEMENTS = RecordList(
     template="cases/settlement_list.html",
     has_money=True,
     csv_columns=csv_layout.SETTLEMENT_COLUMNS,
-    csv_row=csv_layout.settlement_row,
+    csv_row=partial(csv_layout.settlement_row, public=True),
     for_export=lambda qs: csv_layout.settlements_for_export(qs, public=True),
 )
 VIOLATIONS = RecordList(
@@ -193,7 +194,7 @@ VIOLATIONS = RecordList(
     template="cases/violation_list.html",
     has_money=True,
     csv_columns=csv_layout.VIOLATION_COLUMNS,
-    csv_row=csv_layout.violation_row,
+    csv_row=partial(csv_layout.violation_row, public=True),
     for_export=lambda qs: csv_layout.violations_for_export(qs, public=True),
 )
 LAWSUITS = RecordList(
