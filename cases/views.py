@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -102,6 +103,34 @@ def facet_boxes(request: HttpRequest, queryset: QuerySet, specs: list[FacetSpec]
         clear = query_url(request, **{facet.parameter: None}) if current else ""
         boxes.append(FacetBox(facet.parameter, facet.title, links, clear))
     return boxes
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    label: str
+    value: str
+    remove_url: str
+
+
+def active_filters(request: HttpRequest, filterset) -> list[ActiveFilter]:
+    """The filters in use, in words, each with the address of the list without it."""
+    if not filterset.is_valid():
+        return []
+    active = []
+    for name, field in filterset.form.fields.items():
+        value = filterset.form.cleaned_data.get(name)
+        if name == "sort" or value in (None, ""):
+            continue
+        if name == "include_subsidiaries" and value == "1":
+            continue
+        if hasattr(value, "pk"):  # a company, authority or law: its name, without a query
+            text = str(value)
+        elif isinstance(field, forms.ChoiceField):
+            text = str(dict(field.choices).get(value, value))
+        else:
+            text = str(value)
+        active.append(ActiveFilter(str(field.label), text, query_url(request, **{name: None})))
+    return active
 
 
 @dataclass(frozen=True)
@@ -274,6 +303,7 @@ def record_list(request: HttpRequest, spec: RecordList) -> HttpResponse:
         "totals": totals(rows) if spec.has_money and valid else None,
         "facets": facet_boxes(request, rows, spec.facets) if valid else [],
         "unknown_parameters": filterset.unknown_parameters(request.GET, VIEW_PARAMETERS),
+        "active_filters": active_filters(request, filterset),
         "format_error": format_error,
         "csv_url": query_url(request, format="csv") if spec.csv_row else "",
         "atom_url": query_url(request, format="atom") if spec.has_feed else "",

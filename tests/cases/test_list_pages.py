@@ -284,3 +284,12 @@ def test_company_authority_and_law_pages_keep_constant_queries(client):
     with_two = page_queries()
     add_rows(18)
     assert page_queries() == with_two
+
+
+@pytest.mark.usefixtures("seed")
+def test_filters_in_use_are_listed_with_a_way_to_remove_each(client):
+    html = client.get("/settlements/?company=tiktok&year=2021&status=final_approval").content
+    html = html.decode()
+    assert "<title>Settlements: TikTok, 2021, Final approval · Casetrack</title>" in html
+    assert 'href="/settlements/?year=2021&amp;status=final_approval"' in html  # without company
+    assert 'aria-label="Remove the filter Year: 2021"' in html
