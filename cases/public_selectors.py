@@ -691,29 +691,26 @@ def _search_postgres(query: str, limit: int) -> SearchResults:
         )
         .order_by(F("name_similarity").desc(), F("alias_similarity").desc(), "name")[:limit]
     )
-    defendant_names = Subquery(
-        LawsuitDefendant.objects.filter(lawsuit=OuterRef("pk"))
-        .order_by()
-        .values("lawsuit")
-        .annotate(names=_string_agg("company__name"))
-        .values("names")
-    )
-    settlement_defendants = Subquery(
-        LawsuitDefendant.objects.filter(lawsuit=OuterRef("lawsuit"))
-        .order_by()
-        .values("lawsuit")
-        .annotate(names=_string_agg("company__name"))
-        .values("names")
-    )
+
+    def defendant_names(lawsuit_ref: str) -> Subquery:
+        """The lawsuit's defendants' names in one string, so they can be searched."""
+        return Subquery(
+            LawsuitDefendant.objects.filter(lawsuit=OuterRef(lawsuit_ref))
+            .order_by()
+            .values("lawsuit")
+            .annotate(names=_string_agg("company__name"))
+            .values("names")
+        )
+
     lawsuits = ranked(
-        public_lawsuits().annotate(defendant_names=defendant_names),
+        public_lawsuits().annotate(defendant_names=defendant_names("pk")),
         SearchVector("title", weight="A", config="english")
         + SearchVector("defendant_names", weight="A", config="english")
         + SearchVector("docket_number", weight="B", config="english")
         + SearchVector("summary", weight="C", config="english"),
     )
     settlements = ranked(
-        public_settlements().annotate(defendant_names=settlement_defendants),
+        public_settlements().annotate(defendant_names=defendant_names("lawsuit")),
         SearchVector("lawsuit__title", weight="A", config="english")
         + SearchVector("defendant_names", weight="A", config="english")
         + SearchVector("summary", weight="B", config="english")
