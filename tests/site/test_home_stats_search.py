@@ -33,6 +33,8 @@ class TestSeedSite:
             'href="/settlements/?law=bipa"',
             'href="/violations/?kind=civil_penalty"',
             "Top companies by amount",
+            "Penalties by year decided: count and amount",
+            '<a href="/violations/?year=2019">2019</a></th><td class="num">1</td>',
             'role="img"',
         ]:
             assert text in html, text
