@@ -14,7 +14,7 @@ from cases.models import (
 )
 from cases.services import refresh_amounts_usd
 from companies.models import Company
-from core.admin import RecordAdmin, YearListFilter, formatted_amount, formatted_amount_usd
+from core.admin import MoneyColumnsMixin, RecordAdmin, YearListFilter
 
 
 class CompanyFamilyListFilter(admin.SimpleListFilter):
@@ -193,7 +193,7 @@ class SettlementCompanyFilter(admin.SimpleListFilter):
 
 
 @admin.register(Settlement)
-class SettlementAdmin(RecordAdmin):
+class SettlementAdmin(MoneyColumnsMixin, RecordAdmin):
     list_display = [
         "lawsuit",
         "amount_formatted",
@@ -232,10 +232,6 @@ class SettlementAdmin(RecordAdmin):
         ("Substance", {"fields": ["class_description", "summary", "sources"]}),
         ("Publication", {"fields": ["is_published", "created_at", "updated_at"]}),
     ]
-    amount_formatted = admin.display(description="Amount", ordering="amount")(formatted_amount)
-    amount_usd_formatted = admin.display(description="≈ USD", ordering="amount_usd")(
-        formatted_amount_usd
-    )
 
     @admin.display(description="Announced", ordering="announced_on")
     def announced(self, obj):
@@ -248,7 +244,7 @@ class ViolationYearFilter(YearListFilter):
 
 
 @admin.register(Violation)
-class ViolationAdmin(RecordAdmin):
+class ViolationAdmin(MoneyColumnsMixin, RecordAdmin):
     list_display = [
         "company",
         "authority",
@@ -282,10 +278,6 @@ class ViolationAdmin(RecordAdmin):
         ("Substance", {"fields": ["laws", "description", "sources"]}),
         ("Publication", {"fields": ["is_published", "created_at", "updated_at"]}),
     ]
-    amount_formatted = admin.display(description="Amount", ordering="amount")(formatted_amount)
-    amount_usd_formatted = admin.display(description="≈ USD", ordering="amount_usd")(
-        formatted_amount_usd
-    )
 
     @admin.display(description="Decided", ordering="decided_on")
     def decided(self, obj):
