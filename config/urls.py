@@ -1,5 +1,7 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from cases.urls import company_urlpatterns
 
 handler500 = "core.errors.server_error"
 
@@ -9,4 +11,6 @@ admin.site.index_title = "Records"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("companies/", include(company_urlpatterns)),
+    path("", include("cases.urls")),
 ]
