@@ -277,3 +277,22 @@ def test_poll_history_shows_only_this_feeds_latest_polls(editor_client, db):
     assert shown.count() == RECENT_POLLS_SHOWN
     assert {poll.feed_id for poll in shown} == {feed.pk}
     assert min(poll.entries_seen for poll in shown) == 5  # the five oldest are left out
+
+
+def test_accepted_finding_appears_on_the_public_settlement_page(client, editor_client, acme):
+    finding = make_finding(company=acme)
+    editor_client.post(CHANGELIST, {"action": "accept_selected", "_selected_action": [finding.pk]})
+    finding.refresh_from_db()
+    page = client.get(reverse("cases:settlement-detail", args=[finding.settlement_id]))
+    assert page.status_code == 200
+    assert "$12,000,000" in page.content.decode()
+    assert "https://news.example.org/story" in page.content.decode()
+
+
+def test_a_finding_is_public_only_once_accepted(client, acme):
+    from articles.services import finding_accept
+
+    finding = make_finding(company=acme)
+    assert "$12,000,000" not in client.get(reverse("cases:settlements")).content.decode()
+    finding_accept(finding)
+    assert "$12,000,000" in client.get(reverse("cases:settlements")).content.decode()
