@@ -178,7 +178,7 @@ SUFFIX_CURRENCIES = [
     (r"Singapore dollars?", "SGD"),
     (r"dollars?", "USD"),
     (r"euros?", "EUR"),
-    (r"(?:British )?pounds?(?: sterling)?|sterling", "GBP"),
+    (r"(?:British )?pounds?(?: sterling)?(?! of)|sterling", "GBP"),
     (r"Swiss francs?", "CHF"),
     (r"(?:Japanese )?yen", "JPY"),
     (r"(?:Chinese )?yuan|renminbi", "CNY"),

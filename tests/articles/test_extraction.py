@@ -63,6 +63,7 @@ def test_amount_and_its_conversion_are_both_read():
         "The case is No. 1:20-cv-04699 in MDL 2948.",
         "About 1.6 million Illinois residents submitted claims on February 25, 2021.",
         "Section 230 and Article 83 of the law were cited 45,600 times.",
+        "The plant was fined after it recalled 2 million pounds of beef.",
     ],
 )
 def test_numbers_that_are_not_money_are_ignored(text):
