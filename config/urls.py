@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "Casetrack editors"
 admin.site.site_title = "Casetrack admin"
@@ -7,4 +7,5 @@ admin.site.index_title = "Records"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
 ]
