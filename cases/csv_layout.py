@@ -10,7 +10,7 @@ import datetime
 
 from django.db.models import Prefetch, QuerySet
 
-from cases.models import LawsuitDefendant, Settlement, Violation
+from cases.models import Law, LawsuitDefendant, Settlement, Violation
 from core.dates import DatePrecision
 
 LIST_SEPARATOR = "|"
@@ -116,22 +116,32 @@ def _decimal(value) -> str:
     return "" if value is None else f"{value:f}"
 
 
-def settlements_for_export(queryset: QuerySet[Settlement]) -> QuerySet[Settlement]:
-    """The joins and prefetches settlement_row needs, so export queries stay constant."""
+def settlements_for_export(
+    queryset: QuerySet[Settlement], public: bool = False
+) -> QuerySet[Settlement]:
+    """The joins and prefetches settlement_row needs, so export queries stay constant.
+
+    ``public`` leaves out linked companies and laws that are not published.
+    """
+    defendants = LawsuitDefendant.objects.select_related("company").order_by("company__name")
+    laws = Law.objects.all()
+    if public:
+        defendants = defendants.filter(company__is_published=True)
+        laws = laws.filter(is_published=True)
     return queryset.select_related("lawsuit", "lawsuit__authority").prefetch_related(
-        Prefetch(
-            "lawsuit__defendant_links",
-            queryset=LawsuitDefendant.objects.select_related("company").order_by("company__name"),
-        ),
-        "lawsuit__laws",
+        Prefetch("lawsuit__defendant_links", queryset=defendants),
+        Prefetch("lawsuit__laws", queryset=laws),
         "sources",
     )
 
 
-def violations_for_export(queryset: QuerySet[Violation]) -> QuerySet[Violation]:
+def violations_for_export(
+    queryset: QuerySet[Violation], public: bool = False
+) -> QuerySet[Violation]:
+    laws = Law.objects.filter(is_published=True) if public else Law.objects.all()
     return queryset.select_related(
         "company", "company__parent", "authority", "lawsuit"
-    ).prefetch_related("laws", "sources")
+    ).prefetch_related(Prefetch("laws", queryset=laws), "sources")
 
 
 def settlement_row(settlement: Settlement, base_url: str = "") -> list[str]:

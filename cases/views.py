@@ -1,0 +1,460 @@
+"""Public pages. Views only read the request and pick a template; reads live in selectors."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from cases import csv_layout
+from cases.exports import COMPANY_COLUMNS, company_row, csv_response
+from cases.feeds import CompanyFeed, FilteredListFeed
+from cases.filters import (
+    CompanyRecordFilterSet,
+    LawsuitFilterSet,
+    SettlementFilterSet,
+    ViolationFilterSet,
+)
+from cases.models import Authority, Law
+from cases.public_selectors import (
+    COMPANY_FACETS,
+    LAWSUIT_FACETS,
+    SETTLEMENT_FACETS,
+    VIOLATION_FACETS,
+    FacetSpec,
+    authority_records,
+    companies_with_totals,
+    company_profile,
+    company_records,
+    company_years,
+    facet_counts,
+    law_records,
+    lawsuit_for_page,
+    lawsuit_page,
+    overview,
+    public_companies,
+    public_lawsuits,
+    public_settlements,
+    public_violations,
+    search,
+    settlement_for_page,
+    statistics,
+    violation_for_page,
+)
+from cases.selectors import totals
+from core.charts import ChartRow, bar_chart
+from core.money import format_approximate_usd
+
+PAGE_SIZE = 50
+OUTPUT_FORMATS = ("html", "csv", "atom")
+VIEW_PARAMETERS = ("page", "format")
+MAX_QUERY_LENGTH = 200
+PRIMARY_FILTERS = ("q", "company", "include_subsidiaries", "year", "sort")
+
+
+def query_url(request: HttpRequest, **changes) -> str:
+    """This page's address with some parameters changed (None removes one); resets paging."""
+    values = request.GET.copy()
+    values.pop("page", None)
+    for name, value in changes.items():
+        if value is None:
+            values.pop(name, None)
+        else:
+            values[name] = value
+    encoded = values.urlencode()
+    return f"{request.path}?{encoded}" if encoded else request.path
+
+
+@dataclass(frozen=True)
+class FacetLink:
+    label: str
+    count: int
+    url: str
+    selected: bool
+
+
+@dataclass(frozen=True)
+class FacetBox:
+    parameter: str
+    title: str
+    links: list[FacetLink]
+    clear_url: str
+
+
+def facet_boxes(request: HttpRequest, queryset: QuerySet, specs: list[FacetSpec]) -> list:
+    boxes = []
+    for facet in facet_counts(queryset, specs):
+        current = request.GET.get(facet.parameter, "")
+        links = [
+            FacetLink(
+                value.label,
+                value.count,
+                query_url(request, **{facet.parameter: value.value}),
+                value.value == current,
+            )
+            for value in facet.values
+        ]
+        clear = query_url(request, **{facet.parameter: None}) if current else ""
+        boxes.append(FacetBox(facet.parameter, facet.title, links, clear))
+    return boxes
+
+
+@dataclass(frozen=True)
+class Pagination:
+    page: Page | None
+    message: str
+    status: int
+    first_url: str
+    last_url: str
+    previous_url: str
+    next_url: str
+
+
+def paginate(request: HttpRequest, queryset: QuerySet) -> Pagination:
+    """The requested page, or no page and a message that says why and where to go."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    raw = request.GET.get("page", "1").strip()
+
+    def url(number: int) -> str:
+        return query_url(request, page=str(number)) if number > 1 else query_url(request)
+
+    last = url(paginator.num_pages)
+    try:
+        number = int(raw)
+    except ValueError:
+        message = f"“{raw[:40]}” is not a page number; pages are numbered 1, 2, 3…"
+        return Pagination(None, message, 400, url(1), last, "", "")
+    if number < 1:
+        return Pagination(None, "Pages are numbered from 1.", 400, url(1), last, "", "")
+    if number > paginator.num_pages:
+        pages = paginator.num_pages
+        message = (
+            f"There is no page {number}: these results fit on {pages} "
+            f"page{'s' if pages != 1 else ''}."
+        )
+        return Pagination(None, message, 404, url(1), last, "", "")
+    page = paginator.page(number)
+    return Pagination(
+        page,
+        "",
+        200,
+        url(1),
+        last,
+        url(page.previous_page_number()) if page.has_previous() else "",
+        url(page.next_page_number()) if page.has_next() else "",
+    )
+
+
+@dataclass(frozen=True)
+class RecordList:
+    """What differs between the settlement, violation, lawsuit and company lists."""
+
+    name: str
+    title: str
+    singular: str
+    plural: str
+    filterset_class: type
+    queryset: Callable[[], QuerySet]
+    facets: list[FacetSpec]
+    template: str
+    has_money: bool
+    csv_columns: list[str] | None = None
+    csv_row: Callable | None = None
+    for_export: Callable[[QuerySet], QuerySet] | None = None
+    has_feed: bool = True
+
+
+SETTLEMENTS = RecordList(
+    name="settlements",
+    singular="settlement",
+    plural="settlements",
+    title="Settlements",
+    filterset_class=SettlementFilterSet,
+    queryset=public_settlements,
+    facets=SETTLEMENT_FACETS,
+    template="cases/settlement_list.html",
+    has_money=True,
+    csv_columns=csv_layout.SETTLEMENT_COLUMNS,
+    csv_row=csv_layout.settlement_row,
+    for_export=lambda qs: csv_layout.settlements_for_export(qs, public=True),
+)
+VIOLATIONS = RecordList(
+    name="violations",
+    singular="penalty",
+    plural="penalties",
+    title="Violations and penalties",
+    filterset_class=ViolationFilterSet,
+    queryset=public_violations,
+    facets=VIOLATION_FACETS,
+    template="cases/violation_list.html",
+    has_money=True,
+    csv_columns=csv_layout.VIOLATION_COLUMNS,
+    csv_row=csv_layout.violation_row,
+    for_export=lambda qs: csv_layout.violations_for_export(qs, public=True),
+)
+LAWSUITS = RecordList(
+    name="lawsuits",
+    singular="lawsuit",
+    plural="lawsuits",
+    title="Lawsuits",
+    filterset_class=LawsuitFilterSet,
+    queryset=public_lawsuits,
+    facets=LAWSUIT_FACETS,
+    template="cases/lawsuit_list.html",
+    has_money=False,
+)
+COMPANIES = RecordList(
+    name="companies",
+    singular="company",
+    plural="companies",
+    title="Companies",
+    filterset_class=CompanyRecordFilterSet,
+    queryset=companies_with_totals,
+    facets=COMPANY_FACETS,
+    template="companies/company_list.html",
+    has_money=False,
+    csv_columns=COMPANY_COLUMNS,
+    csv_row=company_row,
+    for_export=lambda qs: qs,
+    has_feed=False,
+)
+
+
+def record_list(request: HttpRequest, spec: RecordList) -> HttpResponse:
+    filterset = spec.filterset_class(request.GET, queryset=spec.queryset())
+    output = request.GET.get("format", "html")
+    formats = ["html"] + (["csv"] if spec.csv_row else []) + (["atom"] if spec.has_feed else [])
+    format_error = ""
+    if output not in formats:
+        format_error = f"“{output[:20]}” is not a format this list offers: use " + (
+            " or ".join(formats) + "."
+        )
+        output = "html"
+    valid = filterset.is_valid()
+    if output == "csv":
+        if not valid:
+            return plain_errors(filterset)
+        base_url = request.build_absolute_uri("/")[:-1]
+        rows = spec.for_export(filterset.qs.prefetch_related(None))
+        return csv_response(rows, spec.csv_columns, spec.csv_row, base_url, f"{spec.name}.csv")
+    if output == "atom":
+        if not valid:
+            return plain_errors(filterset)
+        feed = FilteredListFeed(
+            title=f"Casetrack: {spec.title.lower()}"
+            + (" (filtered)" if filterset.is_filtered else ""),
+            link=query_url(request, format=None),
+            feed_url=request.get_full_path(),
+            items=filterset.qs,
+        )
+        return feed(request)
+
+    rows = filterset.qs
+    pagination = paginate(request, rows)
+    count = pagination.page.paginator.count if pagination.page else rows.count()
+    form = filterset.form
+    primary = [form[name] for name in PRIMARY_FILTERS if name in form.fields]
+    more = [form[name] for name in form.fields if name not in PRIMARY_FILTERS]
+    context = {
+        "spec": spec,
+        "filter": filterset,
+        "form": filterset.form,
+        "pagination": pagination,
+        "records": pagination.page.object_list if pagination.page else [],
+        "count": count,
+        "count_noun": spec.singular if count == 1 else spec.plural,
+        "primary_fields": primary,
+        "more_fields": more,
+        "more_open": any(field.errors or request.GET.get(field.name) for field in more),
+        "totals": totals(rows) if spec.has_money and valid else None,
+        "facets": facet_boxes(request, rows, spec.facets) if valid else [],
+        "unknown_parameters": filterset.unknown_parameters(request.GET, VIEW_PARAMETERS),
+        "format_error": format_error,
+        "csv_url": query_url(request, format="csv") if spec.csv_row else "",
+        "atom_url": query_url(request, format="atom") if spec.has_feed else "",
+        "clear_url": request.path,
+    }
+    status = 200
+    if not valid or format_error:
+        status = 400
+    else:
+        status = pagination.status
+    return render(request, spec.template, context, status=status)
+
+
+def plain_errors(filterset) -> HttpResponse:
+    lines = ["These filters could not be used:"]
+    for name, errors in filterset.errors.items():
+        for error in errors:
+            lines.append(f"- {name}: {error}")
+    return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain")
+
+
+def settlement_list(request):
+    return record_list(request, SETTLEMENTS)
+
+
+def violation_list(request):
+    return record_list(request, VIOLATIONS)
+
+
+def lawsuit_list(request):
+    return record_list(request, LAWSUITS)
+
+
+def company_list(request):
+    return record_list(request, COMPANIES)
+
+
+def home(request):
+    return render(request, "cases/home.html", {"overview": overview()})
+
+
+def settlement_detail(request, pk: int):
+    settlement = settlement_for_page(pk)
+    if settlement is None:
+        raise Http404("No published settlement has this number.")
+    return render(request, "cases/settlement_detail.html", {"settlement": settlement})
+
+
+def violation_detail(request, pk: int):
+    violation = violation_for_page(pk)
+    if violation is None:
+        raise Http404("No published violation has this number.")
+    return render(request, "cases/violation_detail.html", {"violation": violation})
+
+
+def lawsuit_detail(request, slug: str):
+    lawsuit = lawsuit_for_page(slug)
+    if lawsuit is None:
+        raise Http404("No published lawsuit has this address.")
+    return render(request, "cases/lawsuit_detail.html", {"page": lawsuit_page(lawsuit)})
+
+
+def authority_detail(request, slug: str):
+    authority = get_object_or_404(Authority.objects.published(), slug=slug)
+    context = {
+        "authority": authority,
+        "records": authority_records(authority),
+        "list_query": urlencode({"authority": authority.slug}),
+    }
+    return render(request, "cases/authority_detail.html", context)
+
+
+def law_detail(request, slug: str):
+    law = get_object_or_404(Law.objects.published(), slug=slug)
+    context = {
+        "law": law,
+        "records": law_records(law),
+        "list_query": urlencode({"law": law.slug}),
+    }
+    return render(request, "cases/law_detail.html", context)
+
+
+def usd_rows(rows, url_parameter: str = "", list_name: str = "") -> list[ChartRow]:
+    """Chart rows from stat rows: approximate USD, linking to the filtered list if asked."""
+    chart_rows = []
+    for row in rows:
+        url = ""
+        if url_parameter and list_name:
+            url = reverse(f"cases:{list_name}") + "?" + urlencode({url_parameter: row.key})
+        chart_rows.append(
+            ChartRow(row.label, row.usd, format_approximate_usd(row.usd) or "$0", url)
+        )
+    return chart_rows
+
+
+def company_detail(request, slug: str):
+    company = get_object_or_404(public_companies().select_related("parent"), slug=slug)
+    raw = request.GET.get("include_subsidiaries", "1")
+    switch_error = ""
+    if raw not in ("0", "1"):
+        switch_error = "Use include_subsidiaries=1 (the whole family) or 0 (this company only)."
+    include_family = raw != "0"
+    profile = company_profile(company)
+    years = company_years(company, include_family)
+    chart = bar_chart(
+        "by-year",
+        "Settlements and penalties per year, approximate US dollars"
+        + (", subsidiaries included" if include_family else f", {company.name} only"),
+        [
+            ChartRow(
+                str(year.year),
+                year.total_usd,
+                format_approximate_usd(year.total_usd) or "$0",
+            )
+            for year in years
+        ],
+        unit="approximate US dollars",
+    )
+    list_query = {"company": company.slug}
+    if not include_family:
+        list_query["include_subsidiaries"] = "0"
+    context = {
+        "company": company,
+        "profile": profile,
+        "include_family": include_family,
+        "switch_error": switch_error,
+        "records": company_records(company, include_family),
+        "years": years,
+        "chart": chart,
+        "list_query": urlencode(list_query),
+    }
+    status = 400 if switch_error else 200
+    return render(request, "companies/company_detail.html", context, status=status)
+
+
+def company_feed(request, slug: str):
+    company = get_object_or_404(public_companies(), slug=slug)
+    return CompanyFeed(company)(request)
+
+
+def stats(request):
+    data = statistics()
+    charts = {
+        "settlements_by_year": bar_chart(
+            "settlements-by-year",
+            "Settlements by year announced",
+            usd_rows(data.settlements_by_year, "year", "settlements"),
+            unit="approximate US dollars",
+        ),
+        "violations_by_year": bar_chart(
+            "violations-by-year",
+            "Penalties by year decided",
+            usd_rows(data.violations_by_year, "year", "violations"),
+            unit="approximate US dollars",
+        ),
+        "top_companies": bar_chart(
+            "top-companies",
+            "Companies that paid the most (their own records)",
+            [
+                ChartRow(
+                    company.name,
+                    company.total_usd,
+                    format_approximate_usd(company.total_usd),
+                    company.get_absolute_url(),
+                )
+                for company in data.top_companies
+            ],
+            unit="approximate US dollars",
+        ),
+    }
+    return render(request, "cases/stats.html", {"stats": data, "charts": charts})
+
+
+def search_page(request):
+    query = request.GET.get("q", "").strip()
+    error = ""
+    results = None
+    if len(query) > MAX_QUERY_LENGTH:
+        error = f"Search for at most {MAX_QUERY_LENGTH} characters."
+    elif "q" in request.GET and not query:
+        error = "Type a company, case, law or authority to search for."
+    elif query:
+        results = search(query)
+    context = {"query": query, "error": error, "results": results}
+    return render(request, "cases/search.html", context, status=400 if error else 200)
