@@ -58,11 +58,15 @@ def precision_field(date_field: str) -> serializers.ChoiceField:
 class RelatedSlugField(serializers.Field):
     """The slug of a related record; null when there is none or it is not published."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, through: str = "", **kwargs):
+        self.through = through  # follow this attribute first, e.g. a defendant link's company
         super().__init__(read_only=True, **kwargs)
 
-    def to_representation(self, related):
-        related = published(related)
+    def related(self, value):
+        return published(getattr(value, self.through) if self.through and value else value)
+
+    def to_representation(self, value):
+        related = self.related(value)
         return related.slug if related else None
 
     def get_attribute(self, instance):
@@ -82,8 +86,8 @@ class RelatedUrlField(RelatedSlugField):
         self.lookup = lookup
         super().__init__(**kwargs)
 
-    def to_representation(self, related):
-        related = published(related)
+    def to_representation(self, value):
+        related = self.related(value)
         if related is None:
             return None
         return api_url(self.view_name, getattr(related, self.lookup), self.context)
@@ -94,16 +98,21 @@ def api_url(view_name: str, key, context) -> str:
     return reverse(view_name, kwargs={lookup: key}, request=context.get("request"))
 
 
-def slug_list(source: str, help_text: str) -> serializers.ListField:
+def slug_list(source: str, help_text: str, through: str = "") -> serializers.ListField:
     """Slugs of related records; ``source`` is a list prefetched with only published ones."""
     return serializers.ListField(
-        child=RelatedSlugField(), source=source, read_only=True, help_text=f"{help_text} (slugs)."
+        child=RelatedSlugField(through=through),
+        source=source,
+        read_only=True,
+        help_text=f"{help_text} (slugs).",
     )
 
 
-def url_list(view_name: str, source: str, help_text: str, lookup="slug") -> serializers.ListField:
+def url_list(
+    view_name: str, source: str, help_text: str, lookup="slug", through: str = ""
+) -> serializers.ListField:
     return serializers.ListField(
-        child=RelatedUrlField(view_name, lookup=lookup),
+        child=RelatedUrlField(view_name, lookup=lookup, through=through),
         source=source,
         read_only=True,
         help_text=f"{help_text} (API URLs).",
@@ -132,6 +141,26 @@ class CompanySerializer(PageUrlMixin, serializers.ModelSerializer):
     parent_url = RelatedUrlField("api:company-detail", source="parent")
     aliases = serializers.SerializerMethodField(help_text="Other names the company goes by.")
     subsidiaries = slug_list("published_subsidiaries", "Companies directly owned by this one")
+    lawsuit_count = serializers.IntegerField(
+        read_only=True, help_text="Published lawsuits naming the company itself."
+    )
+    settlement_count = serializers.IntegerField(
+        read_only=True, help_text="Published settlements of those lawsuits."
+    )
+    violation_count = serializers.IntegerField(
+        read_only=True, help_text="Published penalties imposed on the company itself."
+    )
+    settlements_usd_approx = serializers.DecimalField(
+        **AMOUNT, source="settlements_usd", help_text="Approximate USD of those settlements."
+    )
+    violations_usd_approx = serializers.DecimalField(
+        **AMOUNT, source="violations_usd", help_text="Approximate USD of those penalties."
+    )
+    total_usd_approx = serializers.DecimalField(
+        **AMOUNT,
+        source="total_usd",
+        help_text="Settlements and penalties together, approximate USD (subsidiaries excluded).",
+    )
 
     class Meta:
         model = Company
@@ -145,6 +174,12 @@ class CompanySerializer(PageUrlMixin, serializers.ModelSerializer):
             "parent_url",
             "subsidiaries",
             "country",
+            "lawsuit_count",
+            "settlement_count",
+            "violation_count",
+            "settlements_usd_approx",
+            "violations_usd_approx",
+            "total_usd_approx",
             "website",
             "description",
             "created_at",
@@ -215,8 +250,10 @@ class MoneySerializer(serializers.Serializer):
 
 class LawsuitSerializer(PageUrlMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:lawsuit-detail", lookup_field="slug")
-    defendants = slug_list("published_defendants", "The companies sued")
-    defendant_urls = url_list("api:company-detail", "published_defendants", "The companies sued")
+    defendants = slug_list("public_defendants", "The companies sued", through="company")
+    defendant_urls = url_list(
+        "api:company-detail", "public_defendants", "The companies sued", through="company"
+    )
     authority = RelatedSlugField(help_text="The court or agency's slug.")
     authority_url = RelatedUrlField("api:authority-detail", source="authority")
     filed_on = PreciseDateField(help_text="When the action was filed, at its precision.")
@@ -266,9 +303,14 @@ class SettlementSerializer(PageUrlMixin, MoneySerializer, serializers.ModelSeria
     lawsuit = RelatedSlugField(help_text="The lawsuit's slug.")
     lawsuit_url = RelatedUrlField("api:lawsuit-detail", source="lawsuit")
     lawsuit_title = serializers.CharField(source="lawsuit.title", read_only=True)
-    defendants = slug_list("lawsuit.published_defendants", "The companies sued in the lawsuit")
+    defendants = slug_list(
+        "lawsuit.public_defendants", "The companies sued in the lawsuit", through="company"
+    )
     defendant_urls = url_list(
-        "api:company-detail", "lawsuit.published_defendants", "The companies sued in the lawsuit"
+        "api:company-detail",
+        "lawsuit.public_defendants",
+        "The companies sued in the lawsuit",
+        through="company",
     )
     announced_on = PreciseDateField(help_text="When it was announced, at its precision.")
     announced_on_precision = precision_field("announced_on")

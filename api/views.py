@@ -1,12 +1,14 @@
 """Read-only endpoints over the published records.
 
-Each list filters through the very FilterSet its page uses (``cases.filters``,
-``companies.filters``), so ``/api/settlements/?company=tiktok&year=2021`` returns the rows
+Each list starts from the queryset its page starts from (``cases.public_selectors``) and
+filters through the very FilterSet its page uses (``cases.filters``), so
+``/api/settlements/?company=tiktok&year=2021`` returns the rows
 ``/settlements/?company=tiktok&year=2021`` shows. Unknown or invalid parameters are a 400
 naming each parameter and the reason.
 """
 
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -16,14 +18,19 @@ from api.errors import InvalidParameters
 from api.pagination import ApiPagination
 from cases.filters import (
     AuthorityFilterSet,
+    CompanyRecordFilterSet,
     LawFilterSet,
     LawsuitFilterSet,
     SettlementFilterSet,
     ViolationFilterSet,
-    with_settled_usd,
 )
-from cases.models import Authority, Law, Lawsuit, Settlement, Violation
-from companies.filters import CompanyFilterSet
+from cases.models import Authority, Law, Settlement
+from cases.public_selectors import (
+    companies_with_totals,
+    public_lawsuits,
+    public_settlements,
+    public_violations,
+)
 from companies.models import Company
 
 # Longest id a bigint holds comfortably; longer ones are refused by the URL, not the database.
@@ -103,15 +110,14 @@ class PublishedViewSet(viewsets.ReadOnlyModelViewSet):
 
 @documented(api_serializers.CompanySerializer, "companies")
 class CompanyViewSet(PublishedViewSet):
-    """Companies, each with its aliases, parent and subsidiaries."""
+    """Companies, each with its aliases, parent, subsidiaries and record totals."""
 
     serializer_class = api_serializers.CompanySerializer
-    filterset_class = CompanyFilterSet
+    filterset_class = CompanyRecordFilterSet
 
     def get_queryset(self):
         return (
-            Company.objects.published()
-            .select_related("parent")
+            companies_with_totals()
             .prefetch_related(
                 "aliases",
                 Prefetch(
@@ -144,12 +150,6 @@ class LawViewSet(PublishedViewSet):
         return Law.objects.published().order_by("short_name", "pk")
 
 
-def published_defendants(path: str = "defendants") -> Prefetch:
-    return Prefetch(
-        path, Company.objects.published().order_by("name"), to_attr="published_defendants"
-    )
-
-
 def published_laws(path: str = "laws") -> Prefetch:
     return Prefetch(path, Law.objects.published().order_by("short_name"), to_attr="published_laws")
 
@@ -162,11 +162,9 @@ class LawsuitViewSet(PublishedViewSet):
     filterset_class = LawsuitFilterSet
 
     def get_queryset(self):
-        lawsuits = (
-            Lawsuit.objects.published()
-            .select_related("authority")
+        return (
+            public_lawsuits()
             .prefetch_related(
-                published_defendants(),
                 published_laws(),
                 "sources",
                 Prefetch(
@@ -175,8 +173,8 @@ class LawsuitViewSet(PublishedViewSet):
                     to_attr="published_settlements",
                 ),
             )
+            .order_by("-filed_on", "pk")
         )
-        return with_settled_usd(lawsuits).order_by("-filed_on", "pk")
 
 
 @documented(api_serializers.SettlementSerializer, "settlements")
@@ -189,12 +187,7 @@ class SettlementViewSet(PublishedViewSet):
     lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
-        return (
-            Settlement.objects.published()
-            .select_related("lawsuit")
-            .prefetch_related(published_defendants("lawsuit__defendants"), "sources")
-            .order_by("-announced_on", "-pk")
-        )
+        return public_settlements().prefetch_related("sources").order_by("-announced_on", "-pk")
 
 
 @documented(api_serializers.ViolationSerializer, "violations")
@@ -208,8 +201,12 @@ class ViolationViewSet(PublishedViewSet):
 
     def get_queryset(self):
         return (
-            Violation.objects.published()
-            .select_related("company", "company__parent", "authority", "lawsuit")
+            public_violations()
+            .select_related("company__parent", "lawsuit")
             .prefetch_related(published_laws(), "sources")
             .order_by("-decided_on", "-pk")
         )
+
+
+def not_found(request, *args, **kwargs):
+    return JsonResponse({"detail": "Not found."}, status=404)

@@ -118,7 +118,9 @@ def records(db):
         filed_on=datetime.date(2019, 3, 4),
     )
     l2.laws.add(gdpr)
-    hidden_lawsuit = LawsuitFactory(slug="hidden-suit", defendants=[alpha], is_published=False)
+    hidden_lawsuit = LawsuitFactory(
+        slug="hidden-suit", defendants=[alpha], authority=secret_board, is_published=False
+    )
 
     s1 = SettlementFactory(
         lawsuit=l1,

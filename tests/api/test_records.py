@@ -50,7 +50,7 @@ def test_foreign_amounts_carry_an_approximate_usd_value(client, records):
     body = client.get(f"/api/settlements/{records['s2'].pk}/").json()
 
     assert (body["amount"], body["currency"]) == ("3000000.00", "EUR")
-    assert body["amount_usd_approx"] == "3360000.00"  # 3,000,000 × 1.12 (2019 average)
+    assert body["amount_usd_approx"] == "3360000.00"  # 3,000,000 at 1.12, the 2019 average
     assert (body["announced_on"], body["announced_on_precision"]) == ("2019", "year")
     assert body["defendants"] == ["beta"]  # the unpublished co-defendant is left out
 
@@ -162,7 +162,9 @@ def test_ids_too_long_for_the_database_are_not_routed(client, db):
         ("page_size=ten", "page_size", "from 1 to 500"),
     ],
 )
-def test_bad_parameters_are_400_naming_parameter_and_reason(client, records, query, parameter, reason):  # fmt: skip
+def test_bad_parameters_are_400_naming_parameter_and_reason(
+    client, records, query, parameter, reason
+):
     response = client.get(f"/api/violations/?{query}")
 
     assert response.status_code == 400
