@@ -6,6 +6,7 @@ the number of queries per chunk stay flat however many rows the filter matches.
 
 import csv
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
@@ -29,6 +30,11 @@ COMPANY_COLUMNS = [
 ]
 
 
+def _cents(value) -> str:
+    """Sums come back from SQLite without their scale: always write two decimals."""
+    return f"{Decimal(value).quantize(Decimal('0.01')):f}"
+
+
 def company_row(company, base_url: str = "") -> list[str]:
     """A company of ``companies_with_totals`` with its own records' counts and USD sums."""
     cells = [
@@ -39,10 +45,10 @@ def company_row(company, base_url: str = "") -> list[str]:
         company.country,
         str(company.lawsuit_count),
         str(company.settlement_count),
-        f"{company.settlements_usd:f}",
+        _cents(company.settlements_usd),
         str(company.violation_count),
-        f"{company.violations_usd:f}",
-        f"{company.total_usd:f}",
+        _cents(company.violations_usd),
+        _cents(company.total_usd),
     ]
     return [neutralise_cell(cell) for cell in cells]
 

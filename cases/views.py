@@ -186,7 +186,7 @@ VIOLATIONS = RecordList(
     name="violations",
     singular="penalty",
     plural="penalties",
-    title="Violations and penalties",
+    title="Penalties",
     filterset_class=ViolationFilterSet,
     queryset=public_violations,
     facets=VIOLATION_FACETS,
@@ -278,11 +278,7 @@ def record_list(request: HttpRequest, spec: RecordList) -> HttpResponse:
         "atom_url": query_url(request, format="atom") if spec.has_feed else "",
         "clear_url": request.path,
     }
-    status = 200
-    if not valid or format_error:
-        status = 400
-    else:
-        status = pagination.status
+    status = 400 if not valid or format_error else pagination.status
     return render(request, spec.template, context, status=status)
 
 

@@ -50,9 +50,10 @@ class YearListFilter(admin.SimpleListFilter):
         return queryset
 
 
-def formatted_amount(obj) -> str:
+# Both are assigned as ModelAdmin attributes, so Django calls them as methods.
+def formatted_amount(model_admin, obj) -> str:
     return obj.amount_display
 
 
-def formatted_amount_usd(obj) -> str:
+def formatted_amount_usd(model_admin, obj) -> str:
     return obj.amount_usd_display or "—"

@@ -19,6 +19,10 @@ MAX_YEAR = 2100
 class FilterForm(forms.Form):
     """Cross-field checks that every list shares (ranges that run backwards)."""
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         cleaned = super().clean()
         year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
@@ -98,7 +102,10 @@ class YearFilter(django_filters.NumberFilter):
                 "max_value": f"Enter a year from {MIN_YEAR} to {MAX_YEAR}.",
             },
         )
-        kwargs.setdefault("widget", forms.NumberInput(attrs={"inputmode": "numeric"}))
+        # A text box (not type=number) so that a bad value stays visible beside its message.
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "e.g. 2021"})
+        )
         self.bound = bound
         super().__init__(*args, **kwargs)
 
@@ -131,7 +138,7 @@ class AmountFilter(django_filters.NumberFilter):
                 "max_decimal_places": "Use at most 2 decimal places.",
             },
         )
-        kwargs.setdefault("widget", forms.NumberInput(attrs={"min": 0, "step": "any"}))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(*args, **kwargs)
 
 
@@ -146,10 +153,8 @@ class SortFilter(django_filters.ChoiceFilter):
         choices = [(key, label) for key, (label, _) in orders.items()]
         kwargs.setdefault("label", "Sort by")
         kwargs.setdefault("empty_label", None)
-        kwargs.setdefault(
-            "error_messages",
-            {"invalid_choice": "Sort by one of: " + ", ".join(orders) + "."},
-        )
+        readable = ", ".join(f"{key} ({label.lower()})" for key, (label, _) in orders.items())
+        kwargs.setdefault("error_messages", {"invalid_choice": f"Sort by one of: {readable}."})
         super().__init__(*args, choices=choices, **kwargs)
 
     def filter(self, qs, value):
