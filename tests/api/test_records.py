@@ -216,3 +216,14 @@ def test_anonymous_clients_are_throttled(client, db, monkeypatch):
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert "throttled" in response.json()["detail"].lower()
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/nothing-here/", "/api/laws/a%0Ab/", "/api/violations/abc/", "/api/laws/%C2%84/"]
+)
+def test_unknown_api_addresses_are_json_404(client, db, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
