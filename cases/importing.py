@@ -37,7 +37,7 @@ from cases.csv_layout import (
     restore_cell,
 )
 from cases.models import Authority, Law, Lawsuit, Settlement, Source, Violation
-from cases.services import record_links_add, source_get_or_create
+from cases.services import lawsuit_upsert, record_links_add, source_get_or_create
 from companies.models import Company, CompanyAlias
 from companies.services import company_create, unique_slug
 from core.countries import COUNTRY_CODES
@@ -668,13 +668,7 @@ def import_gdpr_row(cells: dict[str, str], row: RowContext):
     authority = row.resolver.authority(
         name=authority_name, country=country, kind=Authority.Kind.DATA_PROTECTION, review=row.review
     )
-    natural_key = {
-        "company": company,
-        "authority": authority,
-        "decided_on": decided_on,
-        "amount": amount,
-    }
-    _claim(row, ("violation", company.pk, authority.pk, decided_on, amount))
+    natural_key = _claim_violation(row, company, authority, decided_on, amount)
 
     articles = split_list(cells["article_violated"])
     laws = []
@@ -699,15 +693,7 @@ def import_gdpr_row(cells: dict[str, str], row: RowContext):
         "decided_on_precision": DatePrecision.DAY,
         "description": "\n\n".join(part for part in parts if part),
     }
-    return save_record(
-        Violation,
-        natural_key=natural_key,
-        fallback_pk=None,
-        fallback_match={},
-        values=values,
-        links={"laws": laws, "sources": sources},
-        row=row,
-    )
+    return _save_violation(row, natural_key, values, laws, sources)
 
 
 def import_casetrack_violation(cells: dict[str, str], row: RowContext):
@@ -739,13 +725,7 @@ def import_casetrack_violation(cells: dict[str, str], row: RowContext):
         review=row.review,
     )
     lawsuit = _lawsuit_or_flag(clean_line(cells["lawsuit_slug"]), row)
-    natural_key = {
-        "company": company,
-        "authority": authority,
-        "decided_on": decided_on,
-        "amount": amount,
-    }
-    _claim(row, ("violation", company.pk, authority.pk, decided_on, amount))
+    natural_key = _claim_violation(row, company, authority, decided_on, amount)
     laws = _laws_by_slug(cells["laws"], country, row)
     sources = sources_for_urls(split_list(cells["sources"]), row.review)
     values = {
@@ -756,11 +736,21 @@ def import_casetrack_violation(cells: dict[str, str], row: RowContext):
         "lawsuit": lawsuit,
         "description": cells["description"].strip(),
     }
+    return _save_violation(row, natural_key, values, laws, sources, _exported_id(cells))
+
+
+def _claim_violation(row: RowContext, company, authority, decided_on, amount) -> dict:
+    """A violation's natural key, claimed for this row: a later row for it is skipped."""
+    _claim(row, ("violation", company.pk, authority.pk, decided_on, amount))
+    return {"company": company, "authority": authority, "decided_on": decided_on, "amount": amount}
+
+
+def _save_violation(row: RowContext, natural_key: dict, values, laws, sources, exported_id=None):
     return save_record(
         Violation,
         natural_key=natural_key,
-        fallback_pk=_exported_id(cells),
-        fallback_match={"company": company, "authority": authority},
+        fallback_pk=exported_id,
+        fallback_match={"company": natural_key["company"], "authority": natural_key["authority"]},
         values=values,
         links={"laws": laws, "sources": sources},
         row=row,
@@ -800,14 +790,14 @@ def import_casetrack_settlement(cells: dict[str, str], row: RowContext):
         "authority": authority,
         "docket_number": clean_line(cells["docket_number"]),
     }
-    existing_lawsuit = Lawsuit.objects.filter(slug=lawsuit_slug).first()
-    if existing_lawsuit is None:
-        lawsuit_values["is_published"] = row.report_publish and not row.review
-    lawsuit, _ = upsert(Lawsuit, {"slug": lawsuit_slug}, lawsuit_values)
-    record_links_add(
-        lawsuit,
+    publish = row.report_publish and not row.review
+    if publish or not Lawsuit.objects.filter(slug=lawsuit_slug).exists():
+        lawsuit_values["is_published"] = publish
+    lawsuit, lawsuit_outcome = lawsuit_upsert(
+        slug=lawsuit_slug,
         defendants=defendants,
         laws=_laws_by_slug(cells["laws"], jurisdiction, row),
+        **lawsuit_values,
     )
     _claim(row, ("settlement", lawsuit.pk, amount, currency))
     values = {
@@ -820,7 +810,7 @@ def import_casetrack_settlement(cells: dict[str, str], row: RowContext):
         "class_description": cells["class_description"].strip(),
         "summary": cells["summary"].strip(),
     }
-    return save_record(
+    settlement, outcome = save_record(
         Settlement,
         natural_key={"lawsuit": lawsuit, "amount": amount, "currency": currency},
         fallback_pk=_exported_id(cells),
@@ -829,6 +819,9 @@ def import_casetrack_settlement(cells: dict[str, str], row: RowContext):
         links={"sources": sources_for_urls(split_list(cells["sources"]), row.review)},
         row=row,
     )
+    if outcome == Outcome.UNCHANGED and lawsuit_outcome != Outcome.UNCHANGED:
+        outcome = Outcome.UPDATED  # the row put its lawsuit back as exported
+    return settlement, outcome
 
 
 def _check_record_type(cells, expected: str) -> None:

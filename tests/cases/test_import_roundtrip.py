@@ -194,6 +194,16 @@ def test_deleted_and_changed_settlements_come_back(settlements):
     ]
 
 
+def test_a_changed_lawsuit_alone_is_put_back_and_reported(settlements):
+    exported = export_settlements()
+    Lawsuit.objects.filter(pk=settlements.lawsuit_id).update(docket_number="typo")
+
+    report = import_records(to_csv(SETTLEMENT_COLUMNS, exported))
+
+    assert report.counts == {"updated": 1}
+    assert Lawsuit.objects.get(pk=settlements.lawsuit_id).docket_number == "MDL No. 1234"
+
+
 def test_a_deleted_lawsuit_is_recreated_with_its_links(settlements):
     exported = export_settlements()
     Settlement.objects.all().delete()
