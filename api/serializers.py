@@ -69,13 +69,6 @@ class RelatedSlugField(serializers.Field):
         related = self.related(value)
         return related.slug if related else None
 
-    def get_attribute(self, instance):
-        # A missing related object is a value (null), not an error.
-        try:
-            return super().get_attribute(instance)
-        except AttributeError:
-            return None
-
 
 @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
 class RelatedUrlField(RelatedSlugField):
