@@ -129,6 +129,7 @@ REVIEW_REASONS = {
 }
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+REFERENCE_KINDS = {"companies": "company", "authorities": "authority", "laws": "law"}
 
 
 class ImportRefused(Exception):
@@ -153,6 +154,7 @@ class RowResult:
     reason: str = ""  # the skip reason code
     message: str = ""
     review: list[tuple[str, str]] = field(default_factory=list)
+    new_references: list[str] = field(default_factory=list)  # e.g. "company: Google LLC"
 
     @property
     def flagged(self) -> bool:
@@ -179,6 +181,7 @@ class ImportReport:
         "skip_reason",
         "review_reasons",
         "message",
+        "new_references",
     ]
 
     @property
@@ -228,6 +231,7 @@ class ImportReport:
                 row.reason,
                 "|".join(code for code, _ in row.review),
                 "; ".join([row.message] * bool(row.message) + [text for _, text in row.review]),
+                "; ".join(row.new_references),
             ]
             for row in self.rows
         ]
@@ -932,6 +936,11 @@ def _import_row(handler, cells: dict[str, str], row: RowContext, report: ImportR
         result.record_type = record._meta.model_name
         result.record_id = record.pk
         result.record_label = str(record)
+        result.new_references = [
+            f"{REFERENCE_KINDS[kind]}: {name}"
+            for kind, count in created_before.items()
+            for name in report.created[kind][count:]
+        ]
         return
     # The row's savepoint was rolled back: forget what it created, and the caches with it.
     if any(len(report.created[kind]) != count for kind, count in created_before.items()):

@@ -1,6 +1,8 @@
 """Bulk import: the GDPR-fines layout with every kind of dirty row, refusals, idempotency."""
 
+import csv
 import datetime
+import io
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -266,6 +268,11 @@ def test_command_prints_summary_and_writes_report(seed, tmp_path, capsys):
     assert report_lines[0].startswith("line,external_id,action")
     assert len(report_lines) == 1 + 19
     assert report_lines[4].startswith("5,104,skipped,,,,date_unknown")
+    first = next(csv.DictReader(io.StringIO("\n".join(report_lines))))
+    assert first["action"] == "created"
+    assert first["new_references"] == (
+        "company: Google LLC; authority: Spanish Data Protection Authority (aepd); law: GDPR (EU)"
+    )
 
 
 def test_command_dry_run_and_publish(seed, tmp_path, capsys):
