@@ -15,7 +15,7 @@ from cases.models import (
 )
 from cases.services import refresh_amounts_usd
 from companies.models import Company
-from core.admin import RecordAdmin, YearListFilter, formatted_amount, formatted_amount_usd
+from core.admin import MoneyColumnsMixin, RecordAdmin, YearListFilter
 
 
 class CompanyFamilyListFilter(admin.SimpleListFilter):
@@ -194,7 +194,7 @@ class SettlementCompanyFilter(admin.SimpleListFilter):
 
 
 @admin.register(Settlement)
-class SettlementAdmin(ImportRecordsMixin, RecordAdmin):
+class SettlementAdmin(ImportRecordsMixin, MoneyColumnsMixin, RecordAdmin):
     list_display = [
         "lawsuit",
         "amount_formatted",
@@ -233,10 +233,6 @@ class SettlementAdmin(ImportRecordsMixin, RecordAdmin):
         ("Substance", {"fields": ["class_description", "summary", "sources"]}),
         ("Publication", {"fields": ["is_published", "created_at", "updated_at"]}),
     ]
-    amount_formatted = admin.display(description="Amount", ordering="amount")(formatted_amount)
-    amount_usd_formatted = admin.display(description="≈ USD", ordering="amount_usd")(
-        formatted_amount_usd
-    )
 
     @admin.display(description="Announced", ordering="announced_on")
     def announced(self, obj):
@@ -249,7 +245,7 @@ class ViolationYearFilter(YearListFilter):
 
 
 @admin.register(Violation)
-class ViolationAdmin(ImportRecordsMixin, RecordAdmin):
+class ViolationAdmin(ImportRecordsMixin, MoneyColumnsMixin, RecordAdmin):
     list_display = [
         "company",
         "authority",
@@ -283,10 +279,6 @@ class ViolationAdmin(ImportRecordsMixin, RecordAdmin):
         ("Substance", {"fields": ["laws", "description", "sources"]}),
         ("Publication", {"fields": ["is_published", "created_at", "updated_at"]}),
     ]
-    amount_formatted = admin.display(description="Amount", ordering="amount")(formatted_amount)
-    amount_usd_formatted = admin.display(description="≈ USD", ordering="amount_usd")(
-        formatted_amount_usd
-    )
 
     @admin.display(description="Decided", ordering="decided_on")
     def decided(self, obj):

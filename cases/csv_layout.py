@@ -144,9 +144,12 @@ def violations_for_export(
     ).prefetch_related(Prefetch("laws", queryset=laws), "sources")
 
 
-def settlement_row(settlement: Settlement, base_url: str = "") -> list[str]:
+def settlement_row(settlement: Settlement, base_url: str = "", public: bool = False) -> list[str]:
+    """``public`` leaves out a court or authority that is not published."""
     lawsuit = settlement.lawsuit
     authority = lawsuit.authority
+    if public and authority is not None and not authority.is_published:
+        authority = None
     cells = [
         "settlement",
         str(settlement.pk),
@@ -174,19 +177,25 @@ def settlement_row(settlement: Settlement, base_url: str = "") -> list[str]:
     return [neutralise_cell(cell) for cell in cells]
 
 
-def violation_row(violation: Violation, base_url: str = "") -> list[str]:
+def violation_row(violation: Violation, base_url: str = "", public: bool = False) -> list[str]:
+    """``public`` leaves out a parent company or lawsuit that is not published."""
     company = violation.company
+    parent = company.parent
+    lawsuit = violation.lawsuit
+    if public:
+        parent = parent if parent is not None and parent.is_published else None
+        lawsuit = lawsuit if lawsuit is not None and lawsuit.is_published else None
     cells = [
         "violation",
         str(violation.pk),
         base_url + violation.get_absolute_url(),
         company.name,
         company.slug,
-        company.parent.slug if company.parent else "",
+        parent.slug if parent else "",
         violation.authority.name,
         violation.authority.slug,
         violation.authority.country,
-        violation.lawsuit.slug if violation.lawsuit else "",
+        lawsuit.slug if lawsuit else "",
         violation.kind,
         violation.status,
         _decimal(violation.amount),

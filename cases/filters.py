@@ -9,6 +9,8 @@ Amounts are compared in US dollars through the approximate ``amount_usd`` value,
 ``amount_min=1000000`` means the same across currencies.
 """
 
+import copy
+
 import django_filters
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -36,6 +38,7 @@ from core.filters import (
     SortFilter,
     YearFilter,
     ascending,
+    choice_filter,
     descending,
     include_subsidiaries_filter,
 )
@@ -57,6 +60,48 @@ def _defendant_matches(text: str, lawsuit_ref: str) -> Exists:
         LawsuitDefendant.objects.filter(lawsuit=OuterRef(lawsuit_ref)).filter(
             company_name_matches(text, "company")
         )
+    )
+
+
+def settlement_text_matches(text: str) -> Q:
+    """Settlements whose case, docket, summary, class or defendant (or alias) has text."""
+    return (
+        Q(lawsuit__title__icontains=text)
+        | Q(lawsuit__docket_number__icontains=text)
+        | Q(summary__icontains=text)
+        | Q(class_description__icontains=text)
+        | Q(_defendant_matches(text, "lawsuit"))
+    )
+
+
+def violation_text_matches(text: str) -> Q:
+    """Violations whose description, authority or company (or alias) has text."""
+    return (
+        Q(description__icontains=text)
+        | Q(authority__name__icontains=text)
+        | Q(authority__abbreviation__iexact=text)
+        | company_name_matches(text, "company")
+    )
+
+
+def lawsuit_text_matches(text: str) -> Q:
+    """Lawsuits whose title, summary, docket, plaintiffs or defendant (or alias) has text."""
+    return (
+        Q(title__icontains=text)
+        | Q(summary__icontains=text)
+        | Q(docket_number__icontains=text)
+        | Q(plaintiffs__icontains=text)
+        | Q(_defendant_matches(text, "pk"))
+    )
+
+
+def currency_filter(label: str, **kwargs) -> django_filters.ChoiceFilter:
+    return django_filters.ChoiceFilter(
+        label=label,
+        choices=CURRENCY_CHOICES,
+        empty_label="Any currency",
+        error_messages={"invalid_choice": "Use a three-letter currency code such as USD or EUR."},
+        **kwargs,
     )
 
 
@@ -92,12 +137,7 @@ class RecordFilterSet(PublicFilterSet):
     amount_max = AmountFilter(
         label="Maximum amount (USD)", lookup_expr="lte", help_text="Approximate US dollars."
     )
-    currency = django_filters.ChoiceFilter(
-        label="Currency",
-        choices=CURRENCY_CHOICES,
-        empty_label="Any currency",
-        error_messages={"invalid_choice": "Use a three-letter currency code such as USD or EUR."},
-    )
+    currency = currency_filter("Currency")
     authority = django_filters.ModelChoiceFilter(
         label="Court or authority",
         queryset=Authority.objects.published(),
@@ -119,15 +159,25 @@ class RecordFilterSet(PublicFilterSet):
     class Meta(PublicFilterSet.Meta):
         fields = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for parameter in ("year", "year_from", "year_to"):
-            self.filters[parameter].field_name = self.paths["date"]
-        for parameter, path in self.paths.items():
-            if parameter in self.filters:
-                self.filters[parameter].field_name = path
-        self.filters["amount_min"].field_name = self.paths["amount"]
-        self.filters["amount_max"].field_name = self.paths["amount"]
+    @classmethod
+    def get_filters(cls):
+        """Point the shared parameters at this record's fields, on the class itself so that
+        schema generators (drf-spectacular) see the real field of each parameter."""
+        filters = super().get_filters()
+        targets = {
+            "year": "date",
+            "year_from": "date",
+            "year_to": "date",
+            "amount_min": "amount",
+            "amount_max": "amount",
+            **{name: name for name in ("currency", "authority", "law", "country")},
+        }
+        for parameter, key in targets.items():
+            if key in cls.paths and parameter in filters:
+                # Declared filters are shared with the base class: never change them in place.
+                filters[parameter] = copy.deepcopy(filters[parameter])
+                filters[parameter].field_name = cls.paths[key]
+        return filters
 
     def filter_company(self, queryset: QuerySet, name: str, company: Company) -> QuerySet:
         return queryset.for_company(company, include_family=self.include_subsidiaries)
@@ -148,35 +198,15 @@ class SettlementFilterSet(RecordFilterSet):
         "country": "lawsuit__authority__country",
     }
 
-    kind = django_filters.ChoiceFilter(
-        field_name="lawsuit__kind",
-        label="Kind of case",
-        choices=LawsuitKind.choices,
-        empty_label="Any kind",
-        error_messages={"invalid_choice": "Use one of: " + ", ".join(LawsuitKind.values) + "."},
-    )
-    status = django_filters.ChoiceFilter(
-        label="Status",
-        choices=Settlement.Status.choices,
-        empty_label="Any status",
-        error_messages={
-            "invalid_choice": "Use one of: " + ", ".join(Settlement.Status.values) + "."
-        },
-    )
+    kind = choice_filter("Kind of case", LawsuitKind, "Any kind", field_name="lawsuit__kind")
+    status = choice_filter("Status", Settlement.Status, "Any status")
     sort = SortFilter(orders=_orders("announced_on", "amount_usd", _defendant_name("lawsuit")))
 
     class Meta(RecordFilterSet.Meta):
         model = Settlement
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        text = value.strip()
-        return queryset.filter(
-            Q(lawsuit__title__icontains=text)
-            | Q(lawsuit__docket_number__icontains=text)
-            | Q(summary__icontains=text)
-            | Q(class_description__icontains=text)
-            | _defendant_matches(text, "lawsuit")
-        )
+        return queryset.filter(settlement_text_matches(value.strip()))
 
 
 class ViolationFilterSet(RecordFilterSet):
@@ -189,33 +219,15 @@ class ViolationFilterSet(RecordFilterSet):
         "country": "authority__country",
     }
 
-    kind = django_filters.ChoiceFilter(
-        label="Kind of penalty",
-        choices=Violation.Kind.choices,
-        empty_label="Any kind",
-        error_messages={"invalid_choice": "Use one of: " + ", ".join(Violation.Kind.values) + "."},
-    )
-    status = django_filters.ChoiceFilter(
-        label="Status",
-        choices=Violation.Status.choices,
-        empty_label="Any status",
-        error_messages={
-            "invalid_choice": "Use one of: " + ", ".join(Violation.Status.values) + "."
-        },
-    )
+    kind = choice_filter("Kind of penalty", Violation.Kind, "Any kind")
+    status = choice_filter("Status", Violation.Status, "Any status")
     sort = SortFilter(orders=_orders("decided_on", "amount_usd", F("company__name")))
 
     class Meta(RecordFilterSet.Meta):
         model = Violation
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        text = value.strip()
-        return queryset.filter(
-            Q(description__icontains=text)
-            | Q(authority__name__icontains=text)
-            | Q(authority__abbreviation__iexact=text)
-            | company_name_matches(text, "company")
-        )
+        return queryset.filter(violation_text_matches(value.strip()))
 
 
 SETTLED_USD = "settled_usd"
@@ -265,25 +277,9 @@ class LawsuitFilterSet(RecordFilterSet):
         lookup_expr="lte",
         help_text="Approximate US dollars, all its published settlements together.",
     )
-    currency = django_filters.ChoiceFilter(
-        label="Currency of a settlement",
-        choices=CURRENCY_CHOICES,
-        empty_label="Any currency",
-        method="filter_settlement_currency",
-        error_messages={"invalid_choice": "Use a three-letter currency code such as USD or EUR."},
-    )
-    kind = django_filters.ChoiceFilter(
-        label="Kind of case",
-        choices=Lawsuit.Kind.choices,
-        empty_label="Any kind",
-        error_messages={"invalid_choice": "Use one of: " + ", ".join(Lawsuit.Kind.values) + "."},
-    )
-    status = django_filters.ChoiceFilter(
-        label="Status",
-        choices=Lawsuit.Status.choices,
-        empty_label="Any status",
-        error_messages={"invalid_choice": "Use one of: " + ", ".join(Lawsuit.Status.values) + "."},
-    )
+    currency = currency_filter("Currency of a settlement", method="filter_settlement_currency")
+    kind = choice_filter("Kind of case", Lawsuit.Kind, "Any kind")
+    status = choice_filter("Status", Lawsuit.Status, "Any status")
     sort = SortFilter(orders=_orders("filed_on", SETTLED_USD, _defendant_name("pk")))
 
     class Meta(RecordFilterSet.Meta):
@@ -299,14 +295,7 @@ class LawsuitFilterSet(RecordFilterSet):
         return queryset.filter(Exists(settlements))
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        text = value.strip()
-        return queryset.filter(
-            Q(title__icontains=text)
-            | Q(summary__icontains=text)
-            | Q(docket_number__icontains=text)
-            | Q(plaintiffs__icontains=text)
-            | _defendant_matches(text, "pk")
-        )
+        return queryset.filter(lawsuit_text_matches(value.strip()))
 
 
 class CompanyRecordFilterSet(CompanyFilterSet):

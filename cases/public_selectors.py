@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db.models import (
     Count,
     DecimalField,
-    Exists,
     F,
     FloatField,
     IntegerField,
@@ -26,7 +25,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractYear
 
-from cases.filters import with_settled_usd
+from cases.filters import (
+    lawsuit_text_matches,
+    settlement_text_matches,
+    violation_text_matches,
+    with_settled_usd,
+)
 from cases.models import (
     Authority,
     Law,
@@ -39,6 +43,7 @@ from cases.models import (
     Violation,
 )
 from cases.selectors import Totals, YearRecord, totals
+from companies.filters import company_name_matches
 from companies.models import Company, CompanyAlias
 from core.countries import COUNTRY_NAMES
 from core.dates import format_precise_date
@@ -49,9 +54,10 @@ MONEY = DecimalField(max_digits=22, decimal_places=2)
 # --- Published querysets -------------------------------------------------------------------
 
 
-def published_defendants() -> Prefetch:
+def published_defendants(lookup: str = "defendant_links") -> Prefetch:
+    """A lawsuit's published defendants, by name, as ``lawsuit.public_defendants``."""
     return Prefetch(
-        "defendant_links",
+        lookup,
         queryset=LawsuitDefendant.objects.filter(company__is_published=True)
         .select_related("company")
         .order_by("company__name"),
@@ -72,15 +78,7 @@ def public_settlements() -> QuerySet[Settlement]:
         Settlement.objects.published()
         .filter(lawsuit__is_published=True)
         .select_related("lawsuit", "lawsuit__authority")
-        .prefetch_related(
-            Prefetch(
-                "lawsuit__defendant_links",
-                queryset=LawsuitDefendant.objects.filter(company__is_published=True)
-                .select_related("company")
-                .order_by("company__name"),
-                to_attr="public_defendants",
-            )
-        )
+        .prefetch_related(published_defendants("lawsuit__defendant_links"))
     )
 
 
@@ -163,6 +161,7 @@ class FacetSpec:
     choices: dict | None = None
     is_year: bool = False
     limit: int = 12
+    published: str = ""  # path to an is_published flag the value must have, e.g. an authority
 
 
 def facet_counts(queryset: QuerySet, specs: list[FacetSpec]) -> list[Facet]:
@@ -170,6 +169,8 @@ def facet_counts(queryset: QuerySet, specs: list[FacetSpec]) -> list[Facet]:
     facets = []
     for spec in specs:
         rows = queryset.order_by()
+        if spec.published:
+            rows = rows.filter(**{spec.published: True})
         if spec.is_year:
             rows = rows.exclude(**{f"{spec.path}__isnull": True}).annotate(
                 facet_value=ExtractYear(spec.path)
@@ -201,7 +202,11 @@ def facet_counts(queryset: QuerySet, specs: list[FacetSpec]) -> list[Facet]:
 SETTLEMENT_FACETS = [
     FacetSpec("year", "Year announced", "announced_on", is_year=True),
     FacetSpec(
-        "authority", "Court or authority", "lawsuit__authority__slug", "lawsuit__authority__name"
+        "authority",
+        "Court or authority",
+        "lawsuit__authority__slug",
+        "lawsuit__authority__name",
+        published="lawsuit__authority__is_published",
     ),
     FacetSpec("kind", "Kind of case", "lawsuit__kind", choices=dict(LawsuitKind.choices)),
     FacetSpec("status", "Status", "status", choices=dict(Settlement.Status.choices)),
@@ -216,7 +221,13 @@ VIOLATION_FACETS = [
 ]
 LAWSUIT_FACETS = [
     FacetSpec("year", "Year filed", "filed_on", is_year=True),
-    FacetSpec("authority", "Court or authority", "authority__slug", "authority__name"),
+    FacetSpec(
+        "authority",
+        "Court or authority",
+        "authority__slug",
+        "authority__name",
+        published="authority__is_published",
+    ),
     FacetSpec("kind", "Kind of case", "kind", choices=dict(Lawsuit.Kind.choices)),
     FacetSpec("status", "Status", "status", choices=dict(Lawsuit.Status.choices)),
 ]
@@ -548,7 +559,11 @@ def statistics(top: int = 10) -> Stats:
         violations_by_year=by_year(violations, "decided_on"),
         violations_by_authority=by_usd(_grouped(violations, "authority__slug", "authority__name")),
         settlements_by_authority=by_usd(
-            _grouped(settlements, "lawsuit__authority__slug", "lawsuit__authority__name")
+            _grouped(
+                settlements.filter(lawsuit__authority__is_published=True),
+                "lawsuit__authority__slug",
+                "lawsuit__authority__name",
+            )
         ),
         violations_by_law=by_usd(
             _grouped(violations.filter(laws__is_published=True), "laws__slug", "laws__short_name")
@@ -611,45 +626,25 @@ def search(query: str, limit: int = SEARCH_LIMIT) -> SearchResults:
 
 
 def _search_simple(query: str, limit: int) -> SearchResults:
-    from companies.filters import company_name_matches
-
-    aliases_match = Q(company_name_matches(query))
-    defendants = LawsuitDefendant.objects.filter(lawsuit=OuterRef("lawsuit")).filter(
-        company_name_matches(query, "company")
-    )
-    lawsuit_defendants = LawsuitDefendant.objects.filter(lawsuit=OuterRef("pk")).filter(
-        company_name_matches(query, "company")
-    )
+    """The same matching as the lists' ``q`` filter, newest first."""
     return SearchResults(
         query=query,
-        companies=list(public_companies().filter(aliases_match).order_by("name")[:limit]),
+        companies=list(
+            public_companies().filter(company_name_matches(query)).order_by("name")[:limit]
+        ),
         lawsuits=list(
             public_lawsuits()
-            .filter(
-                Q(title__icontains=query)
-                | Q(summary__icontains=query)
-                | Q(docket_number__icontains=query)
-                | Q(Exists(lawsuit_defendants))
-            )
+            .filter(lawsuit_text_matches(query))
             .order_by(F("filed_on").desc(nulls_last=True), "-pk")[:limit]
         ),
         settlements=list(
             public_settlements()
-            .filter(
-                Q(lawsuit__title__icontains=query)
-                | Q(summary__icontains=query)
-                | Q(class_description__icontains=query)
-                | Q(Exists(defendants))
-            )
+            .filter(settlement_text_matches(query))
             .order_by(F("announced_on").desc(nulls_last=True), "-pk")[:limit]
         ),
         violations=list(
             public_violations()
-            .filter(
-                Q(description__icontains=query)
-                | Q(authority__name__icontains=query)
-                | company_name_matches(query, "company")
-            )
+            .filter(violation_text_matches(query))
             .order_by("-decided_on", "-pk")[:limit]
         ),
         method="simple",
@@ -696,29 +691,26 @@ def _search_postgres(query: str, limit: int) -> SearchResults:
         )
         .order_by(F("name_similarity").desc(), F("alias_similarity").desc(), "name")[:limit]
     )
-    defendant_names = Subquery(
-        LawsuitDefendant.objects.filter(lawsuit=OuterRef("pk"))
-        .order_by()
-        .values("lawsuit")
-        .annotate(names=_string_agg("company__name"))
-        .values("names")
-    )
-    settlement_defendants = Subquery(
-        LawsuitDefendant.objects.filter(lawsuit=OuterRef("lawsuit"))
-        .order_by()
-        .values("lawsuit")
-        .annotate(names=_string_agg("company__name"))
-        .values("names")
-    )
+
+    def defendant_names(lawsuit_ref: str) -> Subquery:
+        """The lawsuit's defendants' names in one string, so they can be searched."""
+        return Subquery(
+            LawsuitDefendant.objects.filter(lawsuit=OuterRef(lawsuit_ref))
+            .order_by()
+            .values("lawsuit")
+            .annotate(names=_string_agg("company__name"))
+            .values("names")
+        )
+
     lawsuits = ranked(
-        public_lawsuits().annotate(defendant_names=defendant_names),
+        public_lawsuits().annotate(defendant_names=defendant_names("pk")),
         SearchVector("title", weight="A", config="english")
         + SearchVector("defendant_names", weight="A", config="english")
         + SearchVector("docket_number", weight="B", config="english")
         + SearchVector("summary", weight="C", config="english"),
     )
     settlements = ranked(
-        public_settlements().annotate(defendant_names=settlement_defendants),
+        public_settlements().annotate(defendant_names=defendant_names("lawsuit")),
         SearchVector("lawsuit__title", weight="A", config="english")
         + SearchVector("defendant_names", weight="A", config="english")
         + SearchVector("summary", weight="B", config="english")

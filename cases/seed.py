@@ -49,9 +49,12 @@ def load_seed() -> Counter:
         return record
 
     with transaction.atomic():
-        count(
-            exchange_rate_set(currency="USD", year=2015, usd_per_unit=Decimal(1), source="Identity")
-        )
+        for year in range(2015, 2027):
+            count(
+                exchange_rate_set(
+                    currency="USD", year=year, usd_per_unit=Decimal(1), source="Identity"
+                )
+            )
         for currency, years in EXCHANGE_RATES.items():
             for year, rate in years.items():
                 note = "Yearly average (Federal Reserve H.10 / ECB), rounded"

@@ -2,7 +2,9 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
+from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -104,6 +106,34 @@ def facet_boxes(request: HttpRequest, queryset: QuerySet, specs: list[FacetSpec]
 
 
 @dataclass(frozen=True)
+class ActiveFilter:
+    label: str
+    value: str
+    remove_url: str
+
+
+def active_filters(request: HttpRequest, filterset) -> list[ActiveFilter]:
+    """The filters in use, in words, each with the address of the list without it."""
+    if not filterset.is_valid():
+        return []
+    active = []
+    for name, field in filterset.form.fields.items():
+        value = filterset.form.cleaned_data.get(name)
+        if name == "sort" or value in (None, ""):
+            continue
+        if name == "include_subsidiaries" and value == "1":
+            continue
+        if hasattr(value, "pk"):  # a company, authority or law: its name, without a query
+            text = str(value)
+        elif isinstance(field, forms.ChoiceField):
+            text = str(dict(field.choices).get(value, value))
+        else:
+            text = str(value)
+        active.append(ActiveFilter(str(field.label), text, query_url(request, **{name: None})))
+    return active
+
+
+@dataclass(frozen=True)
 class Pagination:
     page: Page | None
     message: str
@@ -179,7 +209,7 @@ SETTLEMENTS = RecordList(
     template="cases/settlement_list.html",
     has_money=True,
     csv_columns=csv_layout.SETTLEMENT_COLUMNS,
-    csv_row=csv_layout.settlement_row,
+    csv_row=partial(csv_layout.settlement_row, public=True),
     for_export=lambda qs: csv_layout.settlements_for_export(qs, public=True),
 )
 VIOLATIONS = RecordList(
@@ -193,7 +223,7 @@ VIOLATIONS = RecordList(
     template="cases/violation_list.html",
     has_money=True,
     csv_columns=csv_layout.VIOLATION_COLUMNS,
-    csv_row=csv_layout.violation_row,
+    csv_row=partial(csv_layout.violation_row, public=True),
     for_export=lambda qs: csv_layout.violations_for_export(qs, public=True),
 )
 LAWSUITS = RecordList(
@@ -273,6 +303,7 @@ def record_list(request: HttpRequest, spec: RecordList) -> HttpResponse:
         "totals": totals(rows) if spec.has_money and valid else None,
         "facets": facet_boxes(request, rows, spec.facets) if valid else [],
         "unknown_parameters": filterset.unknown_parameters(request.GET, VIEW_PARAMETERS),
+        "active_filters": active_filters(request, filterset),
         "format_error": format_error,
         "csv_url": query_url(request, format="csv") if spec.csv_row else "",
         "atom_url": query_url(request, format="atom") if spec.has_feed else "",
@@ -448,6 +479,8 @@ def search_page(request):
     results = None
     if len(query) > MAX_QUERY_LENGTH:
         error = f"Search for at most {MAX_QUERY_LENGTH} characters."
+    elif "\x00" in query:
+        error = "The search contains a null character; type the words again."
     elif "q" in request.GET and not query:
         error = "Type a company, case, law or authority to search for."
     elif query:

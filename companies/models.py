@@ -10,11 +10,10 @@ from core.countries import country_constraint, country_field
 from core.models import PublishableModel, PublishableQuerySet, TimeStampedModel
 
 # A company's descendants, found in one query on both SQLite and PostgreSQL. UNION (not
-# UNION ALL) makes the recursion stop even if bad data ever formed a cycle. The cast gives the
-# seed row the bigint type of the primary key, which PostgreSQL requires of a recursive term.
+# UNION ALL) makes the recursion stop even if bad data ever formed a cycle.
 FAMILY_IDS_SQL = """
 WITH RECURSIVE family(id) AS (
-    SELECT CAST(%s AS BIGINT)
+    SELECT id FROM companies_company WHERE id = %s
     UNION
     SELECT child.id FROM companies_company child JOIN family ON child.parent_id = family.id
 )

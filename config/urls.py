@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from cases.urls import company_urlpatterns
 
+handler500 = "core.errors.server_error"
+
 admin.site.site_header = "Casetrack editors"
 admin.site.site_title = "Casetrack admin"
 admin.site.index_title = "Records"

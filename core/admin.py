@@ -50,10 +50,13 @@ class YearListFilter(admin.SimpleListFilter):
         return queryset
 
 
-# Both are assigned as ModelAdmin attributes, so Django calls them as methods.
-def formatted_amount(model_admin, obj) -> str:
-    return obj.amount_display
+class MoneyColumnsMixin:
+    """Amounts written with their currency ("$92,000,000") and the approximate USD value."""
 
+    @admin.display(description="Amount", ordering="amount")
+    def amount_formatted(self, obj) -> str:
+        return obj.amount_display
 
-def formatted_amount_usd(model_admin, obj) -> str:
-    return obj.amount_usd_display or "—"
+    @admin.display(description="≈ USD", ordering="amount_usd")
+    def amount_usd_formatted(self, obj) -> str:
+        return obj.amount_usd_display or "—"

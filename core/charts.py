@@ -30,6 +30,19 @@ class Bar:
     text_y: int
     bar_y: int
     width: float
+    label: str  # the row's label, shortened to fit beside its value
+
+
+# Average advance of a 14px system-font character, to keep a label clear of its value.
+CHAR_WIDTH = 8.2
+LABEL_GAP = 14
+
+
+def fit_label(label: str, value_text: str) -> str:
+    room = int((WIDTH - len(value_text) * CHAR_WIDTH - LABEL_GAP) / CHAR_WIDTH)
+    if len(label) <= room:
+        return label
+    return label[: max(room - 1, 1)].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -57,7 +70,8 @@ def bar_chart(slug: str, title: str, rows: Iterable[ChartRow], unit: str = "") -
         width = float(row.value / largest * WIDTH) if largest > 0 else 0.0
         if row.value > 0:
             width = max(width, MIN_VISIBLE)
-        bars.append(Bar(row, top + TEXT_BASELINE, top + BAR_TOP, round(width, 1)))
+        label = fit_label(row.label, row.value_text)
+        bars.append(Bar(row, top + TEXT_BASELINE, top + BAR_TOP, round(width, 1), label))
     if rows and largest > 0:
         top_row = max(rows, key=lambda row: row.value)
         summary = (

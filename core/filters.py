@@ -171,6 +171,17 @@ def ascending(field: str):
     return F(field).asc(nulls_last=True)
 
 
+def choice_filter(label: str, choices, empty_label: str, **kwargs) -> django_filters.ChoiceFilter:
+    """A ChoiceFilter whose error lists the accepted values (``choices`` is a TextChoices)."""
+    return django_filters.ChoiceFilter(
+        label=label,
+        choices=choices.choices,
+        empty_label=empty_label,
+        error_messages={"invalid_choice": "Use one of: " + ", ".join(choices.values) + "."},
+        **kwargs,
+    )
+
+
 def include_subsidiaries_filter() -> django_filters.ChoiceFilter:
     """The switch that turns the company family rollup off (``include_subsidiaries=0``)."""
     return django_filters.ChoiceFilter(

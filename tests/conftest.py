@@ -1,9 +1,20 @@
 """Fixtures shared by the whole suite: the seed records and users of each role."""
 
+import os
+
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
 
 from cases.seed import load_seed
+
+
+def pytest_runtest_setup(item):
+    """Skip ``postgres_only`` tests on SQLite; in CI (PostgreSQL) nothing may skip."""
+    if item.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the suite on PostgreSQL (set DATABASE_URL)")
+        pytest.skip("needs PostgreSQL")
 
 
 @pytest.fixture

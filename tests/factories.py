@@ -61,6 +61,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
 class LawsuitFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Lawsuit
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Doe v. Company {n}")
     slug = factory.Sequence(lambda n: f"doe-v-company-{n}")

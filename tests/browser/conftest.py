@@ -29,20 +29,27 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+def _page_in_new_context(browser, **options):
+    context = browser.new_context(**options)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    return context, page
+
+
+@pytest.fixture
+def page(browser):
+    context, page = _page_in_new_context(
+        browser, viewport={"width": 1280, "height": 900}, accept_downloads=True
+    )
     yield page
     context.close()
 
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    context, page = _page_in_new_context(
+        browser, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
     yield page
     context.close()
 

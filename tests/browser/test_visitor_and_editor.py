@@ -101,15 +101,26 @@ def test_bad_input_shows_messages_at_the_fields(live_server, seeded, page):
     expect(page.locator(".field-error").first).to_contain_text("no-such-company")
 
 
-def test_phone_layout_of_the_lists(live_server, seeded, phone, screenshot):
+PHONE_PAGES = [
+    ("/", "home-phone"),
+    ("/violations/?company=tiktok", "violations-phone"),
+    ("/settlements/?year=abc&amount_min=-5", "errors-phone"),
+    ("/companies/", "companies-phone"),
+    ("/companies/bytedance/", "company-phone"),
+    ("/lawsuits/in-re-tiktok-consumer-privacy-litigation/", "lawsuit-phone"),
+    ("/stats/", "stats-phone"),
+    ("/search/?q=TikTok", "search-phone"),
+]
+
+
+def test_no_page_scrolls_sideways_on_a_phone(live_server, seeded, phone, screenshot):
+    for path, name in PHONE_PAGES:
+        phone.goto(live_server.url + path)
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        screenshot(phone, name)
+        assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
     phone.goto(live_server.url + "/violations/?company=tiktok")
     expect(phone.locator("table.records")).to_contain_text("$5,700,000")
-    width = phone.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
-    screenshot(phone, "violations-phone")
-    phone.goto(live_server.url + "/companies/bytedance/")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-    screenshot(phone, "company-phone")
 
 
 def test_editor_changes_an_amount_and_the_public_page_shows_it(

@@ -113,3 +113,21 @@ def test_company_list_csv_has_totals(client):
     assert by_slug["musical-ly"]["violations_usd_approx"] == "5700000.00"
     assert by_slug["tiktok"]["settlements_usd_approx"] == "92000000.00"
     assert by_slug["tiktok"]["parent_slug"] == "bytedance"
+
+
+@pytest.mark.django_db
+def test_csv_leaves_out_unpublished_authorities_parents_and_lawsuits(client):
+    from tests.factories import AuthorityFactory
+
+    court = AuthorityFactory(name="Quiet Court", slug="quiet-court", is_published=False)
+    SettlementFactory(lawsuit=LawsuitFactory(authority=court))
+    parent = CompanyFactory(slug="hidden-parent", is_published=False)
+    ViolationFactory(
+        company=CompanyFactory(parent=parent),
+        lawsuit=LawsuitFactory(slug="hidden-case", is_published=False),
+    )
+    [settlement] = read_csv(client.get("/settlements/?format=csv"))
+    assert settlement["authority"] == "" and settlement["authority_slug"] == ""
+    [violation] = read_csv(client.get("/violations/?format=csv"))
+    assert violation["parent_company_slug"] == ""
+    assert violation["lawsuit_slug"] == ""

@@ -86,6 +86,8 @@ BAD_INPUT = [
     ("sort=drop+table", "Sort by one of"),
     ("year_from=2022&year_to=2019", "is before"),
     ("currency=dollars", "three-letter currency code"),
+    ("q=a%00b", "Null characters are not allowed."),
+    ("company=tik%00tok", "Null characters are not allowed."),
 ]
 
 
@@ -237,3 +239,57 @@ def test_lawsuit_list_shows_what_settlements_add_up_to(client):
     assert "Roe v. Big" in html
     assert "≈ $1,250,000" in html
     assert "Roe v. Big" not in client.get("/lawsuits/?amount_min=2000000").content.decode()
+
+
+@pytest.mark.django_db
+def test_facets_leave_out_unpublished_authorities(client):
+    court = AuthorityFactory(name="Quiet Court", slug="quiet-court", is_published=False)
+    SettlementFactory(lawsuit=LawsuitFactory(authority=court))
+    html = client.get("/settlements/").content.decode()
+    assert "Quiet Court" not in html
+    assert "Quiet Court" not in client.get("/stats/").content.decode()
+
+
+def _make_family_rows(company, count: int):
+    for _ in range(count):
+        child = CompanyFactory(parent=company)
+        law = LawFactory()
+        lawsuit = LawsuitFactory(defendants=[child, CompanyFactory()])
+        lawsuit.laws.add(law)
+        SettlementFactory(lawsuit=lawsuit)
+        ViolationFactory(company=child).laws.add(law)
+
+
+@pytest.mark.django_db
+def test_company_authority_and_law_pages_keep_constant_queries(client):
+    company = CompanyFactory(slug="parent-co")
+    authority = AuthorityFactory(slug="the-authority")
+    law = LawFactory(slug="the-law")
+
+    def page_queries():
+        counts = []
+        for url in ["/companies/parent-co/", "/authorities/the-authority/", "/laws/the-law/"]:
+            counts.append(_queries(client, url))
+        return counts
+
+    def add_rows(count):
+        _make_family_rows(company, count)
+        for _ in range(count):
+            lawsuit = LawsuitFactory(authority=authority)
+            lawsuit.laws.add(law)
+            SettlementFactory(lawsuit=lawsuit)
+            ViolationFactory(authority=authority).laws.add(law)
+
+    add_rows(2)
+    with_two = page_queries()
+    add_rows(18)
+    assert page_queries() == with_two
+
+
+@pytest.mark.usefixtures("seed")
+def test_filters_in_use_are_listed_with_a_way_to_remove_each(client):
+    html = client.get("/settlements/?company=tiktok&year=2021&status=final_approval").content
+    html = html.decode()
+    assert "<title>Settlements: TikTok, 2021, Final approval · Casetrack</title>" in html
+    assert 'href="/settlements/?year=2021&amp;status=final_approval"' in html  # without company
+    assert 'aria-label="Remove the filter Year: 2021"' in html

@@ -33,6 +33,8 @@ class TestSeedSite:
             'href="/settlements/?law=bipa"',
             'href="/violations/?kind=civil_penalty"',
             "Top companies by amount",
+            "Penalties by year decided: count and amount",
+            '<a href="/violations/?year=2019">2019</a></th><td class="num">1</td>',
             'role="img"',
         ]:
             assert text in html, text
@@ -76,6 +78,9 @@ def test_search_errors_and_empty_results(client):
     assert "Type a company" in response.content.decode()
     response = client.get("/search/", {"q": "x" * 201})
     assert response.status_code == 400
+    response = client.get("/search/", {"q": "tik\x00tok"})
+    assert response.status_code == 400
+    assert "null character" in response.content.decode()
     html = client.get("/search/", {"q": "zzzzqqq"}).content.decode()
     assert "Nothing matches “zzzzqqq”" in html
     assert client.get("/search/").status_code == 200
@@ -133,3 +138,7 @@ def test_bar_chart_scales_to_the_largest_value_and_describes_itself():
     rows = [ChartRow("a", Decimal("0.001"), ""), ChartRow("b", Decimal(1000), "")]
     tiny = bar_chart("x", "T", rows)
     assert tiny.bars[0].width == 2  # small but not invisible
+    long_name = "Very Long Company Name Holdings International Limited"
+    [bar] = bar_chart("l", "T", [ChartRow(long_name, Decimal(1), "≈ $1,310,090,700")]).bars
+    assert bar.label.endswith("…") and long_name.startswith(bar.label[:-1])
+    assert (len(bar.label) + len(bar.row.value_text)) * 8.2 < 400  # label clear of value

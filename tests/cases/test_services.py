@@ -1,0 +1,90 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from cases.models import Settlement, Violation
+from cases.services import (
+    exchange_rate_set,
+    record_update,
+    settlement_create,
+    settlement_upsert,
+    source_get_or_create,
+)
+from core.services import Outcome, records_set_published
+from tests.factories import LawsuitFactory, SettlementFactory, ViolationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_creating_a_settlement_derives_its_usd_value_from_the_year_rate():
+    exchange_rate_set(currency="EUR", year=2020, usd_per_unit=Decimal("1.1422"))
+    exchange_rate_set(currency="EUR", year=2021, usd_per_unit=Decimal("1.1827"))
+    settlement = settlement_create(
+        lawsuit=LawsuitFactory(),
+        amount=Decimal("1000000"),
+        currency="EUR",
+        announced_on=datetime.date(2021, 6, 1),
+    )
+    assert settlement.amount_usd == Decimal("1182700.00")
+
+
+def test_usd_value_uses_the_nearest_earlier_year_and_is_blank_without_any_rate():
+    exchange_rate_set(currency="EUR", year=2019, usd_per_unit=Decimal("1.12"))
+    later = ViolationFactory(
+        currency="EUR", amount=Decimal(100), decided_on=datetime.date(2023, 5, 1)
+    )
+    assert later.amount_usd == Decimal("112.00")
+    unknown = ViolationFactory(currency="CHF", amount=Decimal(100))
+    assert unknown.amount_usd is None
+
+
+def test_changing_a_rate_re_derives_existing_records():
+    exchange_rate_set(currency="GBP", year=2019, usd_per_unit=Decimal("1.2"))
+    violation = ViolationFactory(currency="GBP", amount=Decimal(1000))
+    assert violation.amount_usd == Decimal("1200.00")
+    exchange_rate_set(currency="GBP", year=2019, usd_per_unit=Decimal("1.3"))
+    violation.refresh_from_db()
+    assert violation.amount_usd == Decimal("1300.00")
+
+
+def test_usd_amounts_stay_themselves():
+    settlement = SettlementFactory(amount=Decimal("92000000"), currency="USD")
+    assert settlement.amount_usd == Decimal("92000000.00")
+
+
+def test_record_update_re_validates_and_re_derives():
+    exchange_rate_set(currency="EUR", year=2021, usd_per_unit=Decimal("1.2"))
+    settlement = SettlementFactory(currency="USD", amount=Decimal(10))
+    record_update(settlement, currency="EUR", amount=Decimal(100))
+    settlement.refresh_from_db()
+    assert (settlement.currency, settlement.amount_usd) == ("EUR", Decimal("120.00"))
+
+
+def test_upsert_reports_created_then_unchanged_then_updated():
+    lawsuit = LawsuitFactory()
+    _, first = settlement_upsert(
+        lawsuit=lawsuit, amount=Decimal(5), currency="USD", status="proposed"
+    )
+    _, second = settlement_upsert(
+        lawsuit=lawsuit, amount=Decimal(5), currency="USD", status="proposed"
+    )
+    _, third = settlement_upsert(lawsuit=lawsuit, amount=Decimal(5), currency="USD", status="paid")
+    assert (first, second, third) == (Outcome.CREATED, Outcome.UNCHANGED, Outcome.UPDATED)
+    assert Settlement.objects.get().status == "paid"
+
+
+def test_sources_are_shared_by_address():
+    first = source_get_or_create(url="https://example.org/a", title="A")
+    second = source_get_or_create(url="https://example.org/a", title="A")
+    assert first.pk == second.pk
+
+
+def test_publishing_in_bulk_records_history_for_each_record():
+    violations = ViolationFactory.create_batch(3, is_published=False)
+    before = Violation.history.count()
+    assert records_set_published(Violation.objects.all(), True) == 3
+    assert Violation.objects.published().count() == 3
+    assert Violation.history.count() == before + 3
+    # Publishing what is already published changes nothing.
+    assert records_set_published(Violation.objects.filter(pk=violations[0].pk), True) == 0
