@@ -9,6 +9,7 @@ import pytest
 import schemathesis
 import yaml
 from django.contrib.staticfiles import finders
+from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
@@ -36,6 +37,19 @@ def test_schema_is_openapi_3_with_every_endpoint_and_filter(client, db):
     settlement = schema["components"]["schemas"]["Settlement"]["properties"]
     assert settlement["amount"]["type"] == "string"
     assert settlement["announced_on"]["pattern"] == r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+def test_schema_generates_without_warnings_and_validates(tmp_path):
+    """drf-spectacular's warnings also fail ``check --deploy``: there must be none."""
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml"))
+
+    schema = yaml.safe_load((tmp_path / "s.yml").read_text())
+    company = next(
+        parameter
+        for parameter in schema["paths"]["/api/violations/"]["get"]["parameters"]
+        if parameter["name"] == "company"
+    )
+    assert company["schema"]["type"] == "string"
 
 
 def test_schema_offers_only_reads(client, db):
