@@ -340,7 +340,9 @@ def is_unknown(value: str) -> bool:
     return value.strip().casefold() in UNKNOWN_VALUES
 
 
-def parse_amount(text: str) -> Decimal:
+def parse_amount(text: str, *, zero_means_unknown: bool = True) -> Decimal:
+    """Datasets write 0 for a fine that is not final or not known. Our own export writes 0
+    only for a record an editor saved with 0, so it passes zero_means_unknown=False."""
     text = clean_line(text).replace(",", "").replace(" ", "").lstrip("€$£")
     if is_unknown(text):
         raise SkipRow("amount_missing")
@@ -350,7 +352,7 @@ def parse_amount(text: str) -> Decimal:
         raise SkipRow("amount_invalid", f"the amount {text!r} is not a number") from None
     if not amount.is_finite() or amount < 0:
         raise SkipRow("amount_invalid", f"the amount {text!r} is negative or not a number")
-    if amount == 0:
+    if amount == 0 and zero_means_unknown:
         raise SkipRow("amount_missing")
     return amount.quantize(Decimal("0.01"))
 
@@ -710,7 +712,7 @@ def import_casetrack_violation(cells: dict[str, str], row: RowContext):
         raise SkipRow("authority_missing")
     kind = check_choice(clean_line(cells["kind"]), Violation.Kind, "kind")
     status = check_choice(clean_line(cells["status"]), Violation.Status, "status")
-    amount = _casetrack_amount(cells["amount"])
+    amount = parse_amount(cells["amount"], zero_means_unknown=False)
     currency = check_currency(clean_line(cells["currency"]))
     decided_on, precision = parse_precise_date(cells["decided_on"], required=True)
     country = clean_line(cells["authority_country"]).upper()
@@ -768,7 +770,7 @@ def import_casetrack_settlement(cells: dict[str, str], row: RowContext):
         raise SkipRow("lawsuit_missing")
     lawsuit_kind = check_choice(clean_line(cells["lawsuit_kind"]), Lawsuit.Kind, "lawsuit_kind")
     status = check_choice(clean_line(cells["status"]), Settlement.Status, "status")
-    amount = _casetrack_amount(cells["amount"])
+    amount = parse_amount(cells["amount"], zero_means_unknown=False)
     currency = check_currency(clean_line(cells["currency"]))
     announced_on, announced_precision = parse_precise_date(cells["announced_on"], required=False)
     approved_on, approved_precision = parse_precise_date(cells["approved_on"], required=False)
@@ -832,20 +834,6 @@ def _check_record_type(cells, expected: str) -> None:
     record_type = clean_line(cells["record_type"])
     if record_type != expected:
         raise SkipRow("record_type_mismatch", f"record_type {record_type!r}, not {expected!r}")
-
-
-def _casetrack_amount(text: str) -> Decimal:
-    text = clean_line(text)
-    if not text:
-        raise SkipRow("amount_missing")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise SkipRow("amount_invalid", f"the amount {text!r} is not a number") from None
-    if not amount.is_finite() or amount < 0:
-        raise SkipRow("amount_invalid", f"the amount {text!r} is negative or not a number")
-    # Our own export writes 0 only for a record an editor saved with 0: keep it.
-    return amount.quantize(Decimal("0.01"))
 
 
 def _exported_id(cells) -> int | None:

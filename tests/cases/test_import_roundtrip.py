@@ -259,3 +259,14 @@ def test_bad_cells_in_our_own_layout_skip_the_row(violations, change, reason):
 
     assert (report.rows[0].action, report.rows[0].reason) == ("skipped", reason)
     assert Violation.objects.count() == before
+
+
+def test_an_amount_of_zero_in_our_own_layout_is_kept(violations):
+    """A GDPR dataset's 0 means "not known"; our export's 0 is what an editor saved."""
+    header = VIOLATION_COLUMNS
+    row = dict(zip(header, export_violations()[0], strict=True)) | {"id": "", "amount": "0"}
+
+    report = import_records(to_csv(header, [[row[name] for name in header]]))
+
+    assert report.rows[0].action == "created"
+    assert Violation.objects.filter(amount=0).count() == 1
