@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import secrets
 import signal
 import subprocess
@@ -18,7 +19,7 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -464,6 +465,9 @@ def captured_queries(path: str, cookie: str = "") -> tuple[int, list[str], int]:
     return response.status_code, statements, len(statements)
 
 
+SERVER_SIDE_CURSOR = re.compile(r'^DECLARE "[^"]+" (NO SCROLL )?CURSOR (WITH(OUT)? HOLD )?FOR ')
+
+
 def raw_sql(statements: list[str], options: Options) -> dict:
     """Time the exact statements the view ran, straight through the database driver."""
     from django.db import connection
@@ -482,6 +486,9 @@ def raw_sql(statements: list[str], options: Options) -> dict:
             for sql in statements:
                 if sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
                     continue
+                # A server-side cursor (QuerySet.iterator) was captured as its DECLARE: run
+                # its query and read every row, as the view did chunk by chunk.
+                sql = SERVER_SIDE_CURSOR.sub("", sql, count=1)
                 cursor.execute(sql)
                 if cursor.description:
                     cursor.fetchall()
@@ -533,10 +540,8 @@ def measure_csv(url: str, pids_of, headers=None) -> dict:
     def sample():
         while not done.is_set():
             for pid in pids:
-                try:
+                with suppress(OSError):
                     peak[pid] = max(peak[pid], memory_kb(pid))
-                except OSError:
-                    pass
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -692,8 +697,10 @@ def run(options: Options) -> dict:
         sqlite_path = options.data_dir / f"{options.records}-{options.seed}" / "bench.sqlite3"
         fingerprint = sqlite_path.with_suffix(".source")
         source = f"{options.database_url}|{options.records}|{options.seed}|{synthetic_counts()}"
-        if not sqlite_path.exists() or not fingerprint.exists() or fingerprint.read_text() != (
-            source
+        if (
+            not sqlite_path.exists()
+            or not fingerprint.exists()
+            or fingerprint.read_text() != (source)
         ):
             export(sqlite_path, report=log)
             fingerprint.write_text(source)

@@ -111,12 +111,7 @@ def _copy_text(value) -> str:
     if value is True or value is False:
         return "t" if value else "f"
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return (
-        text.replace("\\", "\\\\")
-        .replace("\t", "\\t")
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-    )
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def copy_batch(model, batch: list) -> list[int]:
