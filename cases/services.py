@@ -203,3 +203,48 @@ def refresh_amounts_usd(currency: str) -> int:
             model.objects.bulk_update(changed, ["amount_usd"], batch_size=2000)
             updated += len(changed)
     return updated
+
+
+# --- Records proposed from articles (used by the import review queue) --------------------
+
+
+def record_cite(record, source: Source) -> bool:
+    """Link a source to a lawsuit, settlement or violation; True if it was not linked yet."""
+    return _add_missing(record.sources, [source])
+
+
+def settlement_matching(*, company: Company, amount: Decimal, currency: str):
+    """An existing settlement of this amount by the company or its family, if there is one."""
+    return (
+        Settlement.objects.for_company(company, include_family=True)
+        .filter(amount=amount, currency=currency)
+        .order_by("id")
+        .first()
+    )
+
+
+def violation_matching(
+    *, company: Company, amount: Decimal, currency: str, year: int | None = None
+):
+    """An existing penalty of this amount on the company or its family (same year if known)."""
+    candidates = Violation.objects.for_company(company, include_family=True).filter(
+        amount=amount, currency=currency
+    )
+    if year is not None:
+        candidates = candidates.filter(decided_on__year=year)
+    return candidates.order_by("id").first()
+
+
+def lawsuit_matching(*, company: Company, authority=None, kind: str = "", title: str = ""):
+    """A lawsuit against the company (or its family) before the same court or agency."""
+    candidates = Lawsuit.objects.for_company(company, include_family=True)
+    if title:
+        by_title = candidates.filter(title__iexact=title).order_by("id").first()
+        if by_title:
+            return by_title
+    if authority is None:
+        return None
+    candidates = candidates.filter(authority=authority)
+    if kind:
+        candidates = candidates.filter(kind=kind)
+    return candidates.order_by("id").first() if candidates.count() == 1 else None

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "core",
     "companies",
     "cases",
+    "articles",
 ]
 
 MIDDLEWARE = [
@@ -152,3 +153,32 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT_SECONDS", default=300)
+CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 30, 1)
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# With acks_late a worker should not hoard messages it has not started.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Article import (articles/): polling, fetching limits, back-off and the sweeper.
+FEED_POLL_INTERVAL_MINUTES = env.int("FEED_POLL_INTERVAL_MINUTES", default=15)
+FEED_MAX_BACKOFF_HOURS = env.int("FEED_MAX_BACKOFF_HOURS", default=24)
+ARTICLES_HTTP_TIMEOUT_SECONDS = env.float("ARTICLES_HTTP_TIMEOUT_SECONDS", default=15.0)
+ARTICLES_MAX_RESPONSE_BYTES = env.int("ARTICLES_MAX_RESPONSE_BYTES", default=5 * 1024 * 1024)
+ARTICLES_MAX_FEED_BYTES = env.int("ARTICLES_MAX_FEED_BYTES", default=10 * 1024 * 1024)
+# Only tests and local demos point feeds at 127.0.0.1; production refuses private addresses.
+ARTICLES_ALLOW_PRIVATE_ADDRESSES = env.bool("ARTICLES_ALLOW_PRIVATE_ADDRESSES", default=False)
+ARTICLES_STUCK_AFTER_MINUTES = env.int("ARTICLES_STUCK_AFTER_MINUTES", default=60)
+ARTICLES_FETCH_RETRIES = env.int("ARTICLES_FETCH_RETRIES", default=3)
+ARTICLES_RETRY_BACKOFF_SECONDS = env.int("ARTICLES_RETRY_BACKOFF_SECONDS", default=30)
+ARTICLES_MAX_FETCH_ATTEMPTS = 5
+CELERY_BEAT_SCHEDULE = {
+    "poll-feeds": {
+        "task": "articles.tasks.poll_feeds",
+        "schedule": FEED_POLL_INTERVAL_MINUTES * 60,
+    },
+    "sweep-stuck-articles": {
+        "task": "articles.tasks.sweep_stuck_articles",
+        "schedule": 10 * 60,
+    },
+}
