@@ -46,6 +46,8 @@ class Options:
     c8_seconds: float
     raw_requests: int
     csv_rows: int
+    pipeline_articles: int
+    pipeline_seconds: float
     output: Path
     data_dir: Path
     extras: tuple[str, ...]
@@ -70,6 +72,8 @@ def parse_options(argv=None) -> Options:
     parser.add_argument("--c8-seconds", type=float, default=12)
     parser.add_argument("--raw-requests", type=int, default=30)
     parser.add_argument("--csv-rows", type=int, default=100_000)
+    parser.add_argument("--pipeline-articles", type=int, default=1000)
+    parser.add_argument("--pipeline-seconds", type=float, default=300)
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "bench" / ".data")
     parser.add_argument(
@@ -94,6 +98,8 @@ def parse_options(argv=None) -> Options:
         c8_seconds=args.c8_seconds,
         raw_requests=args.raw_requests,
         csv_rows=args.csv_rows,
+        pipeline_articles=args.pipeline_articles,
+        pipeline_seconds=args.pipeline_seconds,
         output=args.output,
         data_dir=args.data_dir,
         extras=tuple(name for name in args.extras.split(",") if name),
