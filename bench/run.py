@@ -47,6 +47,7 @@ class Options:
     raw_requests: int
     csv_rows: int
     pipeline_articles: int
+    extraction_seconds: float
     pipeline_seconds: float
     output: Path
     data_dir: Path
@@ -73,6 +74,7 @@ def parse_options(argv=None) -> Options:
     parser.add_argument("--raw-requests", type=int, default=30)
     parser.add_argument("--csv-rows", type=int, default=100_000)
     parser.add_argument("--pipeline-articles", type=int, default=1000)
+    parser.add_argument("--extraction-seconds", type=float, default=20)
     parser.add_argument("--pipeline-seconds", type=float, default=300)
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "bench" / ".data")
@@ -99,6 +101,7 @@ def parse_options(argv=None) -> Options:
         raw_requests=args.raw_requests,
         csv_rows=args.csv_rows,
         pipeline_articles=args.pipeline_articles,
+        extraction_seconds=args.extraction_seconds,
         pipeline_seconds=args.pipeline_seconds,
         output=args.output,
         data_dir=args.data_dir,
@@ -806,7 +809,7 @@ def run_extras(options: Options, environment: dict, scratch: Path, stack: ExitSt
 
     if "extraction" in options.extras:
         log("measuring extraction on one core")
-        extras["extraction"] = pipeline.measure_extraction()
+        extras["extraction"] = pipeline.measure_extraction(max_seconds=options.extraction_seconds)
     if "pipeline" in options.extras:
         log("measuring the import pipeline with a real worker")
         extras["pipeline"] = pipeline.measure_pipeline(options, environment, scratch, stack)
