@@ -296,7 +296,7 @@ def gunicorn(options: Options, environment: dict, port: int, workers: int, logs:
         "--workers",
         str(workers),
         "--timeout",
-        "120",
+        "600",  # a sync worker's timeout covers a whole streamed CSV
         "--log-level",
         "warning",
     ]
@@ -515,7 +515,7 @@ def raw_sql(statements: list[str], options: Options) -> dict:
 
 def measure_http(base: str, path: str, options: Options, headers=None, c8=True) -> dict:
     url = base + path
-    for _ in range(2):  # warm caches and connections
+    for _ in range(1):  # warm caches and connections
         status, _, _ = fetch_once(url, headers=headers)
         if status != 200:
             raise RuntimeError(f"{url} answered {status}, not 200: nothing to measure")
@@ -774,6 +774,7 @@ def run(options: Options) -> dict:
                 ),
             }
             results["requests"].append(row)
+            save(options.output, results)  # a later failure keeps what was measured
 
         site.stop()
         csv_scenario = next(s for s in scenarios(parameters, has_api) if s.csv)
@@ -816,11 +817,15 @@ def run_extras(options: Options, environment: dict, scratch: Path, stack: ExitSt
     return extras
 
 
+def save(path: Path, results: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, default=str) + "\n")
+
+
 def main(argv=None) -> int:
     options = parse_options(argv)
     results = run(options)
-    options.output.parent.mkdir(parents=True, exist_ok=True)
-    options.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    save(options.output, results)
     print()
     print(table(results))
     print(f"\nresults written to {options.output}")
