@@ -5,7 +5,7 @@ PY := .venv/bin/python
 # A working uv on PATH, or one bootstrapped into .tools/ (git-ignored) with the system Python.
 UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo $(CURDIR)/.tools/bin/uv)
 
-.PHONY: run test lint format sync serve-prep
+.PHONY: run test lint format sync serve-prep bench
 
 $(CURDIR)/.tools/bin/uv:
 	@echo "uv not found: installing it into .tools/"
@@ -40,3 +40,9 @@ lint: sync
 format: sync
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+
+# Benchmark at a million records on PostgreSQL (bench/README.md): loads the data on first
+# run, serves the site with gunicorn and Datasette on 127.0.0.1, writes bench/results.json.
+BENCH_ARGS ?=
+bench: sync
+	$(PY) bench/run.py $(BENCH_ARGS)

@@ -1,0 +1,109 @@
+"""The benchmark machinery at a tiny scale, so that ``make bench`` cannot rot.
+
+It runs bench/run.py end to end in a subprocess (synthetic data, the SQLite export,
+gunicorn, Datasette, the admin, raw SQL, the CSV export, extraction and the pipeline with a
+real worker) and checks that every measurement ran and was reported. It never checks speed.
+"""
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def bench_database_url(tmp_path: Path) -> tuple[str, str | None]:
+    """A database of the test run's own: beside the suite's PostgreSQL one, or a file."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        parts = urlsplit(url)
+        name = f"test_{parts.path.lstrip('/')}_benchci"
+        return urlunsplit(parts._replace(path=f"/{name}")), name
+    return f"sqlite:///{tmp_path / 'bench.sqlite3'}", None
+
+
+def drop_database(url: str, name: str) -> None:
+    import psycopg2
+
+    parts = urlsplit(url)
+    admin = psycopg2.connect(
+        host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres"
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.mark.timeout(600)
+def test_benchmark_runs_every_measurement_and_reports(tmp_path):
+    url, postgres_name = bench_database_url(tmp_path)
+    output = tmp_path / "results.json"
+    port = random.randint(20000, 40000)
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    command = [
+        sys.executable,
+        str(ROOT / "bench" / "run.py"),
+        f"--database-url={url}",
+        "--records=2000",
+        f"--port={port}",
+        "--workers=2",
+        "--c1-requests=3",
+        "--c1-seconds=5",
+        "--c8-requests=8",
+        "--c8-seconds=5",
+        "--raw-requests=2",
+        "--csv-rows=500",
+        "--pipeline-articles=6",
+        "--pipeline-seconds=120",
+        "--extraction-seconds=1",
+        f"--output={output}",
+        f"--data-dir={tmp_path / 'data'}",
+    ]
+    try:
+        finished = subprocess.run(
+            command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=540
+        )
+    finally:
+        if postgres_name:
+            drop_database(url, postgres_name)
+    assert finished.returncode == 0, finished.stdout[-4000:] + finished.stderr[-4000:]
+
+    results = json.loads(output.read_text())
+    names = [row["name"] for row in results["requests"]]
+    assert names[:6] == [
+        "settlements: family + year",
+        "violations: amount range by amount",
+        "violations: all, facets + totals",
+        "company profile (largest family)",
+        "search",
+        "stats",
+    ]
+    for row in results["requests"]:
+        assert row["status"] == 200, row["name"]
+        assert row["queries"] > 0, row["name"]
+        for side in ("site", "datasette"):
+            assert set(row[side]["c1"]["statuses"]) == {"200"}, (row["name"], side)
+            assert row[side]["c1"]["p95_ms"] > 0
+            assert row[side]["c8"]["requests"] > 0
+        assert row["raw"]["requests"] > 0
+        assert row["ratios"]["p95_vs_datasette"] > 0
+        if row["admin_path"]:
+            assert set(row["admin"]["c1"]["statuses"]) == {"200"}, row["name"]
+    # Both CSV exports hold exactly the same rows (the export for Datasette is faithful).
+    ours, theirs = results["csv"]["casetrack"], results["csv"]["datasette"]
+    assert ours["rows"] > 0
+    assert ours["rows"] == theirs["rows"]
+    assert ours["memory_growth_mb"] >= 0
+    assert results["extras"]["extraction"]["articles"] > 0
+    pipeline = results["extras"]["pipeline"]
+    assert pipeline["complete"], pipeline
+    assert sum(pipeline["statuses"].values()) == 6
+    assert "CSV casetrack" in finished.stdout
+    assert "settlements: family + year" in finished.stdout
