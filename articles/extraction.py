@@ -955,7 +955,8 @@ def _attorneys_general(text: str) -> list[NameMention]:
         state = m.group("s1") or m.group("s2")
         found.append(NameMention(f"{state} Attorney General", m.start(), m.end()))
     multi = re.compile(
-        r"\b(?:\d+|[a-z]+(?:-[a-z]+)?|a coalition of|a group of)\s+(?:state\s+)?attorneys general\b",
+        r"\b(?:\d+|[a-z]+(?:-[a-z]+)?|a coalition of|a group of)"
+        r"\s+(?:state\s+)?attorneys general\b",
         re.I,
     )
     for m in multi.finditer(text):
@@ -1329,7 +1330,7 @@ def _finding_from_group(
             if not _PAYMENT_WORDS.search(mention.sentence.text):
                 continue
             sentences = context.paragraph(mention.sentence)
-            key = tuple(id(s) for s in sentences[:1]) + (len(sentences),)
+            key = (id(sentences[0]) if sentences else None, len(sentences))
             if key in searched:
                 continue
             searched.add(key)
