@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count, Exists, OuterRef
 
+from cases.admin_import import ImportRecordsMixin
 from cases.models import (
     Authority,
     ExchangeRate,
@@ -193,7 +194,7 @@ class SettlementCompanyFilter(admin.SimpleListFilter):
 
 
 @admin.register(Settlement)
-class SettlementAdmin(MoneyColumnsMixin, RecordAdmin):
+class SettlementAdmin(ImportRecordsMixin, MoneyColumnsMixin, RecordAdmin):
     list_display = [
         "lawsuit",
         "amount_formatted",
@@ -244,7 +245,7 @@ class ViolationYearFilter(YearListFilter):
 
 
 @admin.register(Violation)
-class ViolationAdmin(MoneyColumnsMixin, RecordAdmin):
+class ViolationAdmin(ImportRecordsMixin, MoneyColumnsMixin, RecordAdmin):
     list_display = [
         "company",
         "authority",

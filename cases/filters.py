@@ -325,3 +325,75 @@ class CompanyRecordFilterSet(CompanyFilterSet):
             "-records": ("Most records first", [descending("record_count"), "name"]),
         }
     )
+
+
+class AuthorityFilterSet(PublicFilterSet):
+    """Courts, regulators and other authorities (the API's authority list)."""
+
+    q = text_filter(label="Name or abbreviation")
+    kind = django_filters.ChoiceFilter(
+        label="Kind of authority",
+        choices=Authority.Kind.choices,
+        empty_label="Any kind",
+        error_messages={"invalid_choice": "Use one of: " + ", ".join(Authority.Kind.values) + "."},
+    )
+    country = country_filter("country", "Country")
+    sort = SortFilter(
+        orders={
+            "name": ("Name A–Z", [ascending("name"), "pk"]),
+            "-name": ("Name Z–A", [descending("name"), "-pk"]),
+        }
+    )
+
+    class Meta(PublicFilterSet.Meta):
+        model = Authority
+        fields = []
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        text = value.strip()
+        return queryset.filter(Q(name__icontains=text) | Q(abbreviation__icontains=text))
+
+    def apply_default_order(self, queryset: QuerySet) -> QuerySet:
+        if self.is_bound and self.form.cleaned_data.get("sort"):
+            return queryset
+        return queryset.order_by("name", "pk")
+
+
+class LawFilterSet(PublicFilterSet):
+    """Laws (the API's law list)."""
+
+    q = text_filter(label="Name or citation")
+    jurisdiction = django_filters.CharFilter(
+        label="Jurisdiction",
+        max_length=20,
+        method="filter_jurisdiction",
+        help_text="An ISO code such as US, US-IL, EU or FR; US also finds US-IL.",
+        error_messages={"max_length": "Use a jurisdiction code such as US, US-IL or EU."},
+    )
+    sort = SortFilter(
+        orders={
+            "name": ("Short name A–Z", [ascending("short_name"), "pk"]),
+            "-name": ("Short name Z–A", [descending("short_name"), "-pk"]),
+        }
+    )
+
+    class Meta(PublicFilterSet.Meta):
+        model = Law
+        fields = []
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        text = value.strip()
+        return queryset.filter(
+            Q(short_name__icontains=text)
+            | Q(full_name__icontains=text)
+            | Q(citation__icontains=text)
+        )
+
+    def filter_jurisdiction(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        code = value.strip().upper()
+        return queryset.filter(Q(jurisdiction=code) | Q(jurisdiction__startswith=f"{code}-"))
+
+    def apply_default_order(self, queryset: QuerySet) -> QuerySet:
+        if self.is_bound and self.form.cleaned_data.get("sort"):
+            return queryset
+        return queryset.order_by("short_name", "pk")

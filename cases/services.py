@@ -85,12 +85,22 @@ def lawsuit_upsert(
 
 
 def _set_lawsuit_links(lawsuit: Lawsuit, *, defendants, laws, sources) -> bool:
+    return record_links_add(lawsuit, defendants=defendants, laws=laws, sources=sources)
+
+
+def record_links_add(record, *, defendants=(), laws=(), sources=()) -> bool:
+    """Add the defendants, laws and sources a record lacks, never removing one.
+
+    Returns whether anything was added, so that importers can report an update.
+    """
     changed = False
     for company in defendants:
-        _, created = LawsuitDefendant.objects.get_or_create(lawsuit=lawsuit, company=company)
+        _, created = LawsuitDefendant.objects.get_or_create(lawsuit=record, company=company)
         changed |= created
-    changed |= _add_missing(lawsuit.laws, laws)
-    changed |= _add_missing(lawsuit.sources, sources)
+    if laws:
+        changed |= _add_missing(record.laws, laws)
+    if sources:
+        changed |= _add_missing(record.sources, sources)
     return changed
 
 

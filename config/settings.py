@@ -42,10 +42,14 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "companies",
     "cases",
     "articles",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -215,4 +219,41 @@ CELERY_BEAT_SCHEDULE = {
         "task": "articles.tasks.sweep_stuck_articles",
         "schedule": 10 * 60,
     },
+}
+
+# The read-only API: anonymous reads, throttled per client address (see README, "API").
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_ANON_RATE", default="120/minute"),
+        "user": env.str("API_USER_RATE", default="600/minute"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "URL_FORMAT_OVERRIDE": None,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Casetrack API",
+    "DESCRIPTION": (
+        "Read-only access to the published lawsuits, settlements and violations Casetrack "
+        "tracks, and to the companies, authorities and laws they involve. Every list accepts "
+        "the same filter parameters as its page on the site; unknown or invalid parameters "
+        "are answered with 400 and the reason. Amounts are decimal strings in their currency, "
+        "with an approximate US-dollar value; dates are written at their known precision."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"DatePrecisionEnum": "core.dates.DatePrecision"},
 }

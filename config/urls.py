@@ -11,6 +11,7 @@ admin.site.index_title = "Records"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("companies/", include(company_urlpatterns)),
     path("", include("cases.urls")),
 ]

@@ -1,0 +1,212 @@
+"""Read-only endpoints over the published records.
+
+Each list starts from the queryset its page starts from (``cases.public_selectors``) and
+filters through the very FilterSet its page uses (``cases.filters``), so
+``/api/settlements/?company=tiktok&year=2021`` returns the rows
+``/settlements/?company=tiktok&year=2021`` shows. Unknown or invalid parameters are a 400
+naming each parameter and the reason.
+"""
+
+from django.db.models import Prefetch
+from django.http import JsonResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+
+from api import serializers as api_serializers
+from api.errors import InvalidParameters
+from api.pagination import ApiPagination
+from cases.filters import (
+    AuthorityFilterSet,
+    CompanyRecordFilterSet,
+    LawFilterSet,
+    LawsuitFilterSet,
+    SettlementFilterSet,
+    ViolationFilterSet,
+)
+from cases.models import Authority, Law, Settlement
+from cases.public_selectors import (
+    companies_with_totals,
+    public_lawsuits,
+    public_settlements,
+    public_violations,
+)
+from companies.models import Company
+
+# Longest id a bigint holds comfortably; longer ones are refused by the URL, not the database.
+ID_PATTERN = "[0-9]{1,18}"
+SLUG_PATTERN = "[-a-zA-Z0-9_]+"
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, but refusing unknown, repeated and invalid parameters with a 400."""
+
+    def filter_queryset(self, request, queryset, view):
+        params = request.query_params
+        if getattr(view, "action", None) != "list":
+            if params:
+                reason = "A single record's address takes no query parameters."
+                raise InvalidParameters(dict.fromkeys(params, reason))
+            return queryset
+        filterset_class = self.get_filterset_class(view, queryset)
+        allowed = getattr(view.paginator, "query_parameters", ())
+        known = sorted({*filterset_class.parameter_names(), *allowed})
+        reasons = {
+            name: f"Unknown parameter. This list accepts: {', '.join(known)}."
+            for name in filterset_class.unknown_parameters(params, allowed)
+        }
+        reasons |= {
+            name: "Given more than once; give it once."
+            for name in params
+            if len(params.getlist(name)) > 1 and name not in reasons
+        }
+        filterset = self.get_filterset(request, queryset, view)
+        if not filterset.is_valid():
+            reasons |= {name: list(messages) for name, messages in filterset.errors.items()}
+        if reasons:
+            raise InvalidParameters(reasons)
+        return filterset.qs
+
+
+class ParameterErrorSerializer(serializers.Serializer):
+    class ParameterReason(serializers.Serializer):
+        parameter = serializers.CharField(allow_null=True, help_text="The query parameter.")
+        reason = serializers.CharField(help_text="What is wrong with it.")
+
+    detail = serializers.CharField()
+    errors = ParameterReason(many=True)
+
+
+class DetailErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+BAD_PARAMETERS = OpenApiResponse(
+    ParameterErrorSerializer, description="An unknown or invalid query parameter."
+)
+THROTTLED = OpenApiResponse(DetailErrorSerializer, description="Too many requests; retry later.")
+NOT_FOUND = OpenApiResponse(DetailErrorSerializer, description="No published record there.")
+
+
+def documented(serializer, noun: str):
+    return extend_schema_view(
+        list=extend_schema(
+            summary=f"List published {noun}",
+            responses={200: serializer(many=True), 400: BAD_PARAMETERS, 429: THROTTLED},
+        ),
+        retrieve=extend_schema(
+            summary=f"One published record from {noun}",
+            responses={200: serializer, 400: BAD_PARAMETERS, 404: NOT_FOUND, 429: THROTTLED},
+        ),
+    )
+
+
+class PublishedViewSet(viewsets.ReadOnlyModelViewSet):
+    filter_backends = [StrictFilterBackend]
+    pagination_class = ApiPagination
+    lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
+
+
+@documented(api_serializers.CompanySerializer, "companies")
+class CompanyViewSet(PublishedViewSet):
+    """Companies, each with its aliases, parent, subsidiaries and record totals."""
+
+    serializer_class = api_serializers.CompanySerializer
+    filterset_class = CompanyRecordFilterSet
+
+    def get_queryset(self):
+        return (
+            companies_with_totals()
+            .prefetch_related(
+                "aliases",
+                Prefetch(
+                    "subsidiaries",
+                    Company.objects.published().order_by("name"),
+                    to_attr="published_subsidiaries",
+                ),
+            )
+            .order_by("name", "pk")
+        )
+
+
+@documented(api_serializers.AuthoritySerializer, "courts and authorities")
+class AuthorityViewSet(PublishedViewSet):
+    """Courts, regulators, attorneys general and other authorities."""
+
+    serializer_class = api_serializers.AuthoritySerializer
+    filterset_class = AuthorityFilterSet
+
+    def get_queryset(self):
+        return Authority.objects.published().order_by("name", "pk")
+
+
+@documented(api_serializers.LawSerializer, "laws")
+class LawViewSet(PublishedViewSet):
+    serializer_class = api_serializers.LawSerializer
+    filterset_class = LawFilterSet
+
+    def get_queryset(self):
+        return Law.objects.published().order_by("short_name", "pk")
+
+
+def published_laws(path: str = "laws") -> Prefetch:
+    return Prefetch(path, Law.objects.published().order_by("short_name"), to_attr="published_laws")
+
+
+@documented(api_serializers.LawsuitSerializer, "lawsuits")
+class LawsuitViewSet(PublishedViewSet):
+    """Lawsuits with their defendants, laws, settlements and settled total."""
+
+    serializer_class = api_serializers.LawsuitSerializer
+    filterset_class = LawsuitFilterSet
+
+    def get_queryset(self):
+        return (
+            public_lawsuits()
+            .prefetch_related(
+                published_laws(),
+                "sources",
+                Prefetch(
+                    "settlements",
+                    Settlement.objects.published().order_by("announced_on", "pk"),
+                    to_attr="published_settlements",
+                ),
+            )
+            .order_by("-filed_on", "pk")
+        )
+
+
+@documented(api_serializers.SettlementSerializer, "settlements")
+class SettlementViewSet(PublishedViewSet):
+    """Settlements, amounts in their currency and approximately in US dollars."""
+
+    serializer_class = api_serializers.SettlementSerializer
+    filterset_class = SettlementFilterSet
+    lookup_field = "pk"
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self):
+        return public_settlements().prefetch_related("sources").order_by("-announced_on", "-pk")
+
+
+@documented(api_serializers.ViolationSerializer, "violations")
+class ViolationViewSet(PublishedViewSet):
+    """Fines, civil penalties and consent orders, with the company and authority."""
+
+    serializer_class = api_serializers.ViolationSerializer
+    filterset_class = ViolationFilterSet
+    lookup_field = "pk"
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self):
+        return (
+            public_violations()
+            .select_related("company__parent", "lawsuit")
+            .prefetch_related(published_laws(), "sources")
+            .order_by("-decided_on", "-pk")
+        )
+
+
+def not_found(request, *args, **kwargs):
+    return JsonResponse({"detail": "Not found."}, status=404)
