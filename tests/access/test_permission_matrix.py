@@ -5,6 +5,7 @@ permission that drifts in a migration or a ModelAdmin override fails this test.
 """
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
@@ -40,12 +41,19 @@ EDITOR_PAGES = {
     "articles.Finding": READ_ONLY,
     "auth.User": NOTHING,
     "auth.Group": NOTHING,
+    "axes.AccessAttempt": NOTHING,
+    "axes.AccessLog": NOTHING,
+    "axes.AccessFailureLog": NOTHING,
 }
 # Articles, polls and findings are written only by the pipeline, never added by hand.
 SUPERUSER_PAGES = {label: ALL for label in EDITOR_PAGES} | {
     "articles.FeedPoll": READ_ONLY | {"delete"},
     "articles.Article": READ_ONLY | {"delete"},
     "articles.Finding": READ_ONLY | {"delete"},
+    # Login records are written by django-axes only; an administrator deletes one to unlock.
+    "axes.AccessAttempt": READ_ONLY | {"delete"},
+    "axes.AccessLog": READ_ONLY | {"delete"},
+    "axes.AccessFailureLog": READ_ONLY | {"delete"},
 }
 
 
@@ -63,6 +71,10 @@ def one_of_each(seed):
     FeedPoll.objects.create(feed=feed, started_at=timezone.now(), outcome="ok")
     Group.objects.get_or_create(name="Readers")
     User.objects.create_user("someone-else", password="x-password-1")
+    who = {"username": "x", "ip_address": "203.0.113.1", "user_agent": "t", "path_info": "/"}
+    AccessAttempt.objects.create(**who, get_data="", post_data="", failures_since_start=1)
+    AccessLog.objects.create(**who)
+    AccessFailureLog.objects.create(**who, locked_out=False)
     return finding
 
 
@@ -204,3 +216,32 @@ def test_public_site_has_no_write_urls(client, seed):
     ):
         response = client.post(url, {"anything": "1"})
         assert response.status_code == 405, url
+
+
+def import_urls():
+    from cases.admin_import import ImportRecordsMixin
+
+    urls = [
+        admin_url(model, "import")
+        for model, model_admin in admin.site._registry.items()
+        if isinstance(model_admin, ImportRecordsMixin)
+    ]
+    assert urls, "no admin list offers the CSV import"
+    return urls
+
+
+def test_only_editors_and_superusers_reach_the_record_import(
+    client, visitor, editor, superuser, staff_without_group, one_of_each
+):
+    for url in import_urls():
+        client.logout()
+        assert client.get(url).url.startswith(reverse("admin:login")), url
+        client.force_login(visitor)
+        assert client.get(url).status_code == 302, url
+        client.force_login(staff_without_group)
+        assert client.get(url).status_code == 403, url
+        response = client.post(url, {"token": "00000000-0000-0000-0000-000000000000"})
+        assert response.status_code == 403, url
+        for allowed in (editor, superuser):
+            client.force_login(allowed)
+            assert client.get(url).status_code == 200, (url, allowed.username)
