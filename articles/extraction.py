@@ -268,6 +268,11 @@ class MoneyMention:
     converted_from: MoneyMention | None = None
 
 
+# No fine or settlement reaches a quadrillion; longer digit runs (serial numbers, garbage)
+# would overflow the decimal context and the amount columns (18 integer digits).
+IMPLAUSIBLE_AMOUNT_DIGITS = 15
+
+
 def find_money(sentence: Sentence) -> list[MoneyMention]:
     mentions = []
     for match in MONEY_RE.finditer(sentence.text):
@@ -284,6 +289,8 @@ def find_money(sentence: Sentence) -> list[MoneyMention]:
             continue
         if mult:
             number *= MULTIPLIERS[mult.strip(" -").lower()]
+        if number.adjusted() >= IMPLAUSIBLE_AMOUNT_DIGITS:
+            continue  # a digit run, not an amount; too large to quantize or to store
         amount = number.quantize(Decimal("0.01")).normalize()
         mentions.append(
             MoneyMention(
@@ -948,7 +955,8 @@ def _attorneys_general(text: str) -> list[NameMention]:
         state = m.group("s1") or m.group("s2")
         found.append(NameMention(f"{state} Attorney General", m.start(), m.end()))
     multi = re.compile(
-        r"\b(?:\d+|[a-z]+-?[a-z]*|a coalition of|a group of)\s+(?:state\s+)?attorneys general\b",
+        r"\b(?:\d+|[a-z]+(?:-[a-z]+)?|a coalition of|a group of)"
+        r"\s+(?:state\s+)?attorneys general\b",
         re.I,
     )
     for m in multi.finditer(text):
@@ -1317,10 +1325,16 @@ def _finding_from_group(
     if kind is None or strength < 1:
         # No kind word near the amount: accept only a payment stated in a paragraph that
         # says what it was for ("As a result, 5.7 million US dollars were due.").
+        searched = set()  # a paragraph without kind words need not be read again
         for mention in group.mentions:
             if not _PAYMENT_WORDS.search(mention.sentence.text):
                 continue
-            paragraph = " ".join(s.text for s in context.paragraph(mention.sentence))
+            sentences = context.paragraph(mention.sentence)
+            key = (id(sentences[0]) if sentences else None, len(sentences))
+            if key in searched:
+                continue
+            searched.add(key)
+            paragraph = " ".join(s.text for s in sentences)
             for pattern, context_kind in _CONTEXT_KIND_WORDS:
                 if pattern.search(paragraph):
                     kind, anchor, strength = context_kind, mention, 0

@@ -3,6 +3,7 @@ and companies may not import cases; config/urls.py mounts them under the compani
 """
 
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from cases import views
 from cases.feeds import LatestRecordsFeed
@@ -21,7 +22,7 @@ urlpatterns = [
     path("laws/<slug:slug>/", views.law_detail, name="law-detail"),
     path("stats/", views.stats, name="stats"),
     path("search/", views.search_page, name="search"),
-    path("feeds/latest/", LatestRecordsFeed(), name="feed-latest"),
+    path("feeds/latest/", require_safe(LatestRecordsFeed()), name="feed-latest"),
 ]
 
 company_urlpatterns = (

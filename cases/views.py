@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
 
 from cases import csv_layout
 from cases.exports import COMPANY_COLUMNS, company_row, csv_response
@@ -321,26 +322,32 @@ def plain_errors(filterset) -> HttpResponse:
     return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain")
 
 
+@require_safe
 def settlement_list(request):
     return record_list(request, SETTLEMENTS)
 
 
+@require_safe
 def violation_list(request):
     return record_list(request, VIOLATIONS)
 
 
+@require_safe
 def lawsuit_list(request):
     return record_list(request, LAWSUITS)
 
 
+@require_safe
 def company_list(request):
     return record_list(request, COMPANIES)
 
 
+@require_safe
 def home(request):
     return render(request, "cases/home.html", {"overview": overview()})
 
 
+@require_safe
 def settlement_detail(request, pk: int):
     settlement = settlement_for_page(pk)
     if settlement is None:
@@ -348,6 +355,7 @@ def settlement_detail(request, pk: int):
     return render(request, "cases/settlement_detail.html", {"settlement": settlement})
 
 
+@require_safe
 def violation_detail(request, pk: int):
     violation = violation_for_page(pk)
     if violation is None:
@@ -355,6 +363,7 @@ def violation_detail(request, pk: int):
     return render(request, "cases/violation_detail.html", {"violation": violation})
 
 
+@require_safe
 def lawsuit_detail(request, slug: str):
     lawsuit = lawsuit_for_page(slug)
     if lawsuit is None:
@@ -362,6 +371,7 @@ def lawsuit_detail(request, slug: str):
     return render(request, "cases/lawsuit_detail.html", {"page": lawsuit_page(lawsuit)})
 
 
+@require_safe
 def authority_detail(request, slug: str):
     authority = get_object_or_404(Authority.objects.published(), slug=slug)
     context = {
@@ -372,6 +382,7 @@ def authority_detail(request, slug: str):
     return render(request, "cases/authority_detail.html", context)
 
 
+@require_safe
 def law_detail(request, slug: str):
     law = get_object_or_404(Law.objects.published(), slug=slug)
     context = {
@@ -395,6 +406,7 @@ def usd_rows(rows, url_parameter: str = "", list_name: str = "") -> list[ChartRo
     return chart_rows
 
 
+@require_safe
 def company_detail(request, slug: str):
     company = get_object_or_404(public_companies().select_related("parent"), slug=slug)
     raw = request.GET.get("include_subsidiaries", "1")
@@ -435,11 +447,13 @@ def company_detail(request, slug: str):
     return render(request, "companies/company_detail.html", context, status=status)
 
 
+@require_safe
 def company_feed(request, slug: str):
     company = get_object_or_404(public_companies(), slug=slug)
     return CompanyFeed(company)(request)
 
 
+@require_safe
 def stats(request):
     data = statistics()
     charts = {
@@ -473,6 +487,7 @@ def stats(request):
     return render(request, "cases/stats.html", {"stats": data, "charts": charts})
 
 
+@require_safe
 def search_page(request):
     query = request.GET.get("q", "").strip()
     error = ""
