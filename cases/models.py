@@ -598,28 +598,36 @@ class Violation(MoneyRecord):
 
 
 class ExchangeRateQuerySet(models.QuerySet):
+    def rates_by_year(self, currency: str) -> dict[int, Decimal]:
+        return dict(self.filter(currency=currency).values_list("year", "usd_per_unit"))
+
     def to_usd(self, amount: Decimal | None, currency: str, year: int | None) -> Decimal | None:
         """Convert at the yearly average rate; the nearest earlier year if that year is missing."""
         if amount is None or not currency:
             return None
-        if currency == "USD":
-            return Decimal(amount).quantize(Decimal("0.01"))
-        rates = self.filter(currency=currency)
-        if year is not None:
-            rates = rates.filter(year__lte=year).order_by("-year")
-        else:
-            rates = rates.order_by("-year")
-        rate = rates.values_list("usd_per_unit", flat=True).first()
-        if rate is None and year is not None:
-            rate = (
-                self.filter(currency=currency, year__gt=year)
-                .order_by("year")
-                .values_list("usd_per_unit", flat=True)
-                .first()
-            )
-        if rate is None:
-            return None
-        return (Decimal(amount) * rate).quantize(Decimal("0.01"))
+        rates = {} if currency == "USD" else self.rates_by_year(currency)
+        return convert_to_usd(amount, currency, year, rates)
+
+
+def convert_to_usd(
+    amount: Decimal | None, currency: str, year: int | None, rates: dict[int, Decimal]
+) -> Decimal | None:
+    """USD value at the rate of ``year``, else the nearest earlier year, else the nearest later.
+
+    Takes the currency's rates already loaded, so that re-deriving many records costs one query.
+    """
+    if amount is None or not currency:
+        return None
+    if currency == "USD":
+        return Decimal(amount).quantize(Decimal("0.01"))
+    if not rates:
+        return None
+    if year is None:
+        chosen = max(rates)
+    else:
+        earlier = [y for y in rates if y <= year]
+        chosen = max(earlier) if earlier else min(rates)
+    return (Decimal(amount) * rates[chosen]).quantize(Decimal("0.01"))
 
 
 class ExchangeRate(TimeStampedModel):

@@ -18,6 +18,7 @@ from cases.models import (
     Settlement,
     Source,
     Violation,
+    convert_to_usd,
 )
 from companies.models import Company
 from core.dates import DatePrecision, truncate_to_precision
@@ -202,12 +203,13 @@ def exchange_rate_set(
 def refresh_amounts_usd(currency: str) -> int:
     """Recompute approximate USD values in one currency (a rate may serve neighbouring years)."""
     updated = 0
+    rates = ExchangeRate.objects.rates_by_year(currency)
     for model in (Settlement, Violation):
         changed = []
         for record in model.objects.filter(currency=currency).iterator(chunk_size=2000):
-            previous = record.amount_usd
-            record.refresh_amount_usd()
-            if record.amount_usd != previous:
+            amount_usd = convert_to_usd(record.amount, currency, record.rate_year(), rates)
+            if amount_usd != record.amount_usd:
+                record.amount_usd = amount_usd
                 changed.append(record)
         if changed:
             model.objects.bulk_update(changed, ["amount_usd"], batch_size=2000)

@@ -2,11 +2,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from cases.models import Settlement, Violation
+from cases.models import ExchangeRate, Settlement, Violation
 from cases.services import (
     exchange_rate_set,
     record_update,
+    refresh_amounts_usd,
     settlement_create,
     settlement_upsert,
     source_get_or_create,
@@ -88,3 +91,17 @@ def test_publishing_in_bulk_records_history_for_each_record():
     assert Violation.history.count() == before + 3
     # Publishing what is already published changes nothing.
     assert records_set_published(Violation.objects.filter(pk=violations[0].pk), True) == 0
+
+
+def test_re_deriving_a_currency_costs_the_same_queries_for_3_or_30_records():
+    def queries_to_refresh(count: int) -> int:
+        ViolationFactory.create_batch(count, currency="CHF", amount=Decimal(10))
+        ExchangeRate.objects.update_or_create(
+            currency="CHF", year=2019, defaults={"usd_per_unit": Decimal(count)}
+        )
+        with CaptureQueriesContext(connection) as captured:
+            assert refresh_amounts_usd("CHF") == Violation.objects.filter(currency="CHF").count()
+        return len(captured)
+
+    assert queries_to_refresh(3) == queries_to_refresh(30)
+    assert set(Violation.objects.values_list("amount_usd", flat=True)) == {Decimal("300.00")}
