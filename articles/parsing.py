@@ -59,9 +59,33 @@ class ParsedFeed:
     rejected: list[str]  # why each unusable entry was skipped
 
 
+# A numeric character reference, e.g. &#xD800; or &#55296;.
+_CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _without_surrogate_references(payload: bytes | str) -> bytes:
+    """References to UTF-16 surrogates become U+FFFD: feedparser crashes re-encoding them."""
+    if isinstance(payload, str):
+        payload = payload.encode("utf-8", "replace")
+
+    def replace(match: re.Match) -> bytes:
+        hexadecimal, decimal = match.groups()
+        code_point = int(hexadecimal, 16) if hexadecimal else int(decimal)
+        return b"&#xFFFD;" if 0xD800 <= code_point <= 0xDFFF else match.group(0)
+
+    return _CHARACTER_REFERENCE.sub(replace, payload)
+
+
 def parse_feed(payload: bytes | str, base_url: str = "") -> ParsedFeed:
     """Entries with a usable http(s) link; a document that is not a feed raises MalformedFeed."""
-    parsed = feedparser.parse(payload, response_headers={"content-location": base_url})
+    try:
+        parsed = feedparser.parse(
+            _without_surrogate_references(payload),
+            response_headers={"content-location": base_url},
+        )
+    except UnicodeError as error:
+        # Text feedparser cannot re-encode (a surrogate reached it another way).
+        raise MalformedFeed(f"Not a readable feed: undecodable text ({error.reason})") from error
     if not parsed.entries and not parsed.get("version"):
         reason = parsed.get("bozo_exception") or "no RSS or Atom structure found"
         raise MalformedFeed(f"Not a readable feed: {reason}")

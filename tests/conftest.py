@@ -5,8 +5,15 @@ import os
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from cases.seed import load_seed
+
+# In CI the fuzzers replay the same examples every run, so that a landing never depends on
+# luck; locally they draw new ones (and a failure found there becomes a fixed test).
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def pytest_runtest_setup(item):

@@ -83,6 +83,19 @@ def test_a_mutated_feed_is_parsed_or_refused(payload):
     parse_or_refuse(payload)
 
 
+@pytest.mark.parametrize("reference", [b"&#xD800;", b"&#55296;", b"&#xdfff;", b"&#x0000DC00;"])
+@pytest.mark.parametrize("element", [b"<title>", b"<link>", b"<description>"])
+def test_a_reference_to_a_lone_surrogate_is_replaced_not_a_crash(reference, element):
+    """Found by the fuzzer: feedparser raised UnicodeEncodeError re-encoding U+D800."""
+    at = FEED.index(element, FEED.index(b"<item>")) + len(element)
+    parsed = parse_feed(FEED[:at] + reference + FEED[at:])
+    # Nothing lost: every item is an entry or a rejection with its reason.
+    assert len(parsed.entries) + len(parsed.rejected) == FEED.count(b"<item>")
+    texts = [e.title + e.url + e.summary for e in parsed.entries] + parsed.rejected
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for text in texts for c in text)
+    assert any("\ufffd" in text for text in texts)
+
+
 def test_entity_expansion_does_not_blow_up_the_parser():
     """A 'billion laughs' feed: refused or parsed flat, without gigabytes of expansion."""
     levels = "".join(
