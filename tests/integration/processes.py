@@ -207,6 +207,10 @@ class Worker:
         self.log_path = directory / f"{name}.log"
 
     def start(self) -> None:
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
         self.starts += 1
         self.log_path = self.directory / f"{self.name}-{self.starts}.log"
         with self.log_path.open("w") as log_file:
@@ -222,6 +226,8 @@ class Worker:
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
             )  # fmt: skip
+
+    def wait_ready(self) -> None:
         wait_until(
             lambda: "ready." in read_tail(self.log_path, 20000) or self.process.poll() is not None,
             timeout=60,

@@ -121,10 +121,11 @@ def server():
 
 @pytest.fixture
 def workers(tmp_path, database, broker):
-    """Start workers with `workers(name, **env)`; every one is stopped at the end."""
+    """Start workers with `workers(name, ..., **env)` (several start side by side); every
+    one is stopped at the end."""
     started: list[Worker] = []
 
-    def start(name: str = "worker", **overrides) -> Worker:
+    def start(*names: str, **overrides) -> Worker | list[Worker]:
         env = {
             **os.environ,
             "DATABASE_URL": database,
@@ -138,10 +139,15 @@ def workers(tmp_path, database, broker):
             "PYTHONUNBUFFERED": "1",
             **overrides,
         }
-        worker = Worker(env, broker.queue, tmp_path, name)
-        started.append(worker)
-        worker.start()
-        return worker
+        launched = []
+        for name in names:
+            worker = Worker(env, broker.queue, tmp_path, name)
+            started.append(worker)
+            worker.launch()
+            launched.append(worker)
+        for worker in launched:
+            worker.wait_ready()
+        return launched[0] if len(launched) == 1 else launched
 
     try:
         yield start
@@ -251,7 +257,7 @@ def test_a_worker_killed_mid_batch_leaves_every_article_processed_exactly_once(
         assert unfinished.count() > count - killed_at  # the kill came mid-batch
     finally:
         in_flight.set()
-    workers("batch", **options)
+    worker.start()  # the same worker, started again
     wait_until(all_extracted(count), timeout=180, what="every article", log=worker.log)
 
     assert_each_article_once_with_its_finding(count)
@@ -354,8 +360,7 @@ def test_two_workers_polling_one_feed_at_once_create_each_article_once(
     feed_answers = threading.Event()
     feed_url, entries = serve_batch(server, count)
     feed = create_feed(feed_url, entries, server, gate=feed_answers)
-    first = workers("first")
-    second = workers("second")
+    first, second = workers("first", "second")
     try:
         tasks.fetch_feed.delay(feed.pk)
         tasks.fetch_feed.delay(feed.pk)
