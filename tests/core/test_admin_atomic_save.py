@@ -22,8 +22,7 @@ def change_form(company: Company, **changes) -> dict:
     }
 
 
-# A real transaction, as in production: the admin's own is the outermost one.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db
 def test_a_constraint_error_in_an_inline_rolls_back_the_whole_save(editor):
     company = CompanyFactory(name="Globex", slug="globex")
     history_before = company.history.count()
@@ -58,7 +57,7 @@ def test_a_constraint_error_in_an_inline_rolls_back_the_whole_save(editor):
     assert not CompanyAlias.history.exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db
 def test_the_same_save_without_the_conflict_stores_everything(editor_client):
     company = CompanyFactory(name="Globex", slug="globex")
     url = reverse("admin:companies_company_change", args=[company.pk])
