@@ -442,6 +442,10 @@ def test_the_site_answers_503_while_the_database_is_down_and_recovers_by_itself(
             assert "Casetrack is briefly unavailable" in page
             assert "Traceback" not in page and "OperationalError" not in page
             assert response.headers["Retry-After"] == "30"
+        # A signed-in visitor's session is itself in the database: the same page, not a 500.
+        response = client.get("/admin/", headers={"Cookie": "sessionid=" + "x" * 32})
+        assert response.status_code == 503
+        assert "Casetrack is briefly unavailable" in response.text
 
         cluster.start()
         # The same web process, never restarted, serves pages again.
