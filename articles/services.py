@@ -284,12 +284,14 @@ def article_extract(article_id: int, *, force: bool = False) -> list[Finding]:
         )
         if article.status not in ready:
             return list(article.findings.all())
+        # Read before the guard below: a database outage is retried, not blamed on the text.
+        gazetteer = gazetteer_from_database()
         try:
             result = extraction.extract(
                 article.text,
                 title=article.title,
                 published=article.published_on,
-                gazetteer=gazetteer_from_database(),
+                gazetteer=gazetteer,
             )
         except Exception as error:  # a bug on one text must not leave the article stuck
             logger.exception("Extraction failed for article %s", article.pk)

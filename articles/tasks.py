@@ -1,13 +1,15 @@
 """Celery tasks of the import: thin wrappers that take ids and call the services.
 
 Every task is idempotent (the row's state decides what is left to do), so ``acks_late``
-with ``reject_on_worker_lost`` can safely run one twice after a worker dies.
+with ``reject_on_worker_lost`` can safely run one twice after a worker dies, and a task that
+fails because the database is unreachable (a restart, a failover) is simply retried later.
 """
 
 import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from articles import services
@@ -16,7 +18,16 @@ from articles.models import Feed
 
 logger = logging.getLogger(__name__)
 
-IDEMPOTENT = {"acks_late": True, "reject_on_worker_lost": True}
+IDEMPOTENT = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    # A database outage fails every running task at once: each retries with backoff, and the
+    # sweeper re-queues whatever outlives the retries.
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": settings.ARTICLES_RETRY_BACKOFF_SECONDS,
+    "retry_backoff_max": 600,
+    "retry_kwargs": {"max_retries": 8},
+}
 
 
 @shared_task(**IDEMPOTENT)

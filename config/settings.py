@@ -197,6 +197,15 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery
 # With acks_late a worker should not hoard messages it has not started.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task whose worker died unacknowledged (SIGKILL, lost machine) goes back to the queue once
+# it is this old; it must exceed the longest task and the longest retry countdown.
+visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": visibility_timeout,
+    # Look for such tasks every few seconds (Redis' default looks only every 100 seconds).
+    "unacked_restore_interval": max(1, min(10, visibility_timeout // 5)),
+    "unacked_restore_throttle": 1,
+}
 
 # Article import (articles/): polling, fetching limits, back-off and the sweeper.
 FEED_POLL_INTERVAL_MINUTES = env.int("FEED_POLL_INTERVAL_MINUTES", default=15)

@@ -1,13 +1,50 @@
 """Admin building blocks shared by every app: publish actions and formatted amounts."""
 
+import logging
+
 from django.contrib import admin, messages
+from django.db import IntegrityError
 from django.db.models.functions import ExtractYear
+from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.services import records_set_published
 
+logger = logging.getLogger(__name__)
 
-class RecordAdmin(SimpleHistoryAdmin):
+
+class AtomicSaveMixin:
+    """A save the database refuses half-way is answered with a clear message, not a 500.
+
+    The admin saves a record and its inlines in one transaction, so a constraint that only
+    the database can check (two new inline rows that clash with each other, or with a row
+    another editor saved meanwhile) rolls everything back; this says so to the editor.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            logger.warning("Admin save of %s refused by the database: %s", self.model, error)
+            self.message_user(
+                request,
+                f"Nothing was saved: {self._refusal_reason(request, error)} "
+                "Correct it and save again.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+    def _refusal_reason(self, request, error: IntegrityError) -> str:
+        """The refused constraint's own message, when the error names one of ours."""
+        models = [self.model, *(inline.model for inline in self.get_inline_instances(request))]
+        for model in models:
+            for constraint in model._meta.constraints:
+                if constraint.name in str(error):
+                    return constraint.get_violation_error_message()
+        return "the database refused a value that conflicts with a record already stored."
+
+
+class RecordAdmin(AtomicSaveMixin, SimpleHistoryAdmin):
     """Edit history, revert, and publish/unpublish actions for a publishable record."""
 
     actions = ["publish", "unpublish"]

@@ -15,6 +15,7 @@ class Route:
     delay: float = 0.0  # seconds before answering (a slow server)
     etag: str = ""  # answer 304 when the client sends this ETag back
     hide_length: bool = False  # stream without Content-Length (to test the streamed cap)
+    gate: threading.Event | None = None  # answer only once the test sets it (bounded wait)
 
 
 class LocalServer:
@@ -34,6 +35,8 @@ class LocalServer:
                     return
                 if route.delay:
                     time.sleep(route.delay)
+                if route.gate is not None:
+                    route.gate.wait(timeout=120)
                 if route.etag and self.headers.get("If-None-Match") == route.etag:
                     self.send_response(304)
                     self.end_headers()

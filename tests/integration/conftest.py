@@ -42,10 +42,13 @@ class WorkerLog:
 
 def reset_celery_connections(app) -> None:
     """Forget the broker pool and the routing built from the old configuration."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    from kombu import pools
+
     app._pool = None
     app.__dict__.pop("amqp", None)  # a cached property holding queues and producers
+    # The app's pool is one of kombu's global pools, which its producer pools share: close
+    # and forget them all, or a later send finds a closed pool (or a dead Redis connection).
+    pools.reset()
 
 
 def database_url(settings_dict: dict) -> str:
