@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from articles.name_matching import LiteralNames
 from articles.vocabulary import (
     COURT_ABBREVIATIONS,
     COURT_CITIES,
@@ -734,13 +735,33 @@ _NOT_COMPANY_WORDS = {
 }  # fmt: skip
 
 
+_COMPANY_BEFORE = r"[\w.@/-]"
+_COMPANY_AFTER = r"[\w@-]|\.\w"
+
+
+def _ignores_case(name: str) -> bool:
+    """Short names ("Meta" vs "meta") and lower-case ones must match as written."""
+    return len(name) > 4 and name[:1].isupper()
+
+
 def _compile_names(names: dict[str, str]) -> list[tuple[re.Pattern, str]]:
+    """One pattern per name, longest first: for the few names an article itself reveals."""
     compiled = []
     for name in sorted(names, key=len, reverse=True):
-        flags = 0 if len(name) <= 4 or not name[:1].isupper() else re.I
-        pattern = re.compile(rf"(?<![\w.@/-]){re.escape(name)}(?![\w@-]|\.\w)", flags)
+        flags = re.I if _ignores_case(name) else 0
+        pattern = re.compile(rf"(?<!{_COMPANY_BEFORE}){re.escape(name)}(?!{_COMPANY_AFTER})", flags)
         compiled.append((pattern, names[name]))
     return compiled
+
+
+def company_name_index(names: dict[str, str]) -> LiteralNames:
+    """All known company names and aliases, matched exactly as :func:`_compile_names` would."""
+    ordered = sorted(names, key=len, reverse=True)
+    return LiteralNames(
+        [(name, names[name], _ignores_case(name)) for name in ordered],
+        before=_COMPANY_BEFORE,
+        after=_COMPANY_AFTER,
+    )
 
 
 def _clean_company_name(raw: str) -> str:
@@ -757,51 +778,24 @@ class NameFinder:
 
     def __init__(self, gazetteer: Gazetteer | None = None):
         gazetteer = gazetteer or Gazetteer()
-        self.company_patterns = _compile_names(gazetteer.company_names())
-        self.authority_patterns = self._authority_patterns(gazetteer)
-        self.law_patterns = self._law_patterns(gazetteer)
-
-    @staticmethod
-    def _authority_patterns(gazetteer: Gazetteer) -> list[tuple[re.Pattern, str]]:
-        patterns = []
-        for name, _kind, _country, expressions in KNOWN_AUTHORITIES:
-            for expression in expressions:
-                patterns.append((re.compile(rf"(?<![\w-]){expression}(?![\w-])"), name))
-        for name, abbreviation in gazetteer.authorities:
-            for text in (name, abbreviation):
-                if text and len(text) >= 3:
-                    patterns.append((re.compile(rf"(?<![\w-]){re.escape(text)}(?![\w-])"), name))
-        return patterns
-
-    @staticmethod
-    def _law_patterns(gazetteer: Gazetteer) -> list[tuple[re.Pattern, str]]:
-        patterns = []
-        for short, _jurisdiction, expressions in KNOWN_LAWS:
-            for expression in expressions:
-                patterns.append((re.compile(rf"(?<![\w-]){expression}(?![\w-])"), short))
-        for short, full in gazetteer.laws:
-            for text in (short, full):
-                if text and len(text) >= 3:
-                    patterns.append((re.compile(rf"(?<![\w-]){re.escape(text)}(?![\w-])"), short))
-        return patterns
+        self.company_index = company_name_index(gazetteer.company_names())
+        self.authority_patterns = _known_patterns(
+            (name, expressions) for name, _kind, _country, expressions in KNOWN_AUTHORITIES
+        )
+        self.authority_index = _database_names(gazetteer.authorities)
+        self.law_patterns = _known_patterns(
+            (short, expressions) for short, _jurisdiction, expressions in KNOWN_LAWS
+        )
+        self.law_index = _database_names(gazetteer.laws)
 
     def authorities(self, text: str) -> list[NameMention]:
-        found = [
-            NameMention(name, m.start(), m.end())
-            for pattern, name in self.authority_patterns
-            for m in pattern.finditer(text)
-        ]
+        found = _known_and_database(text, self.authority_patterns, self.authority_index)
         found += _courts(text)
         found += _attorneys_general(text)
         return _without_overlaps(found)
 
     def laws(self, text: str) -> list[NameMention]:
-        found = [
-            NameMention(name, m.start(), m.end())
-            for pattern, name in self.law_patterns
-            for m in pattern.finditer(text)
-        ]
-        return _without_overlaps(found)
+        return _without_overlaps(_known_and_database(text, self.law_patterns, self.law_index))
 
     def companies(
         self,
@@ -810,8 +804,12 @@ class NameFinder:
         discovered: list[tuple[re.Pattern, str]] = (),
     ) -> list[NameMention]:
         """Known names first; then names the wording shows to be companies ("X agreed to pay")."""
-        found = []
-        for pattern, name in [*self.company_patterns, *discovered]:
+        found = [
+            NameMention(m.value, m.start, m.end)
+            for m in self.company_index.find(text)
+            if text[m.start].isupper() or text[m.start].isdigit()
+        ]
+        for pattern, name in discovered:
             for m in pattern.finditer(text):
                 if text[m.start()].isupper() or text[m.start()].isdigit():
                     found.append(NameMention(name, m.start(), m.end()))
@@ -831,7 +829,7 @@ class NameFinder:
                 name = _clean_company_name(m.group(0) if regex is _SUFFIX_COMPANY_RE else raw)
                 if not _plausible_company(name) or self._is_other_name(name):
                     continue
-                if any(pattern.match(name) for pattern, _ in self.company_patterns):
+                if self.company_index.match_at_start(name):
                     continue  # "Vodafone Spain" is Vodafone, already found by name
                 start = text.find(name, m.start())
                 if start < 0 or any(a.start <= start < a.end for a in authority_spans):
@@ -842,6 +840,44 @@ class NameFinder:
     def _is_other_name(self, name: str) -> bool:
         """An authority, a law or a place is not a company."""
         return bool(self.authorities(name) or self.laws(name)) or name in US_STATES
+
+
+_NAME_BEFORE = r"[\w-]"
+_NAME_AFTER = r"[\w-]"
+
+
+def _known_patterns(named_expressions) -> list[tuple[re.Pattern, str]]:
+    """The built-in names: regular expressions written by hand ("F\\.?T\\.?C\\.?")."""
+    return [
+        (re.compile(rf"(?<!{_NAME_BEFORE}){expression}(?!{_NAME_AFTER})"), name)
+        for name, expressions in named_expressions
+        for expression in expressions
+    ]
+
+
+def _database_names(rows: list[tuple[str, str]]) -> LiteralNames:
+    """Authorities (name, abbreviation) or laws (short, full name) as the database has them."""
+    return LiteralNames(
+        [
+            (text, first, False)
+            for first, second in rows
+            for text in (first, second)
+            if text and len(text) >= 3
+        ],
+        before=_NAME_BEFORE,
+        after=_NAME_AFTER,
+    )
+
+
+def _known_and_database(text: str, patterns, index: LiteralNames) -> list[NameMention]:
+    """Built-in matches first, then the database's, each in list order (ties go to the first)."""
+    found = [
+        NameMention(name, m.start(), m.end())
+        for pattern, name in patterns
+        for m in pattern.finditer(text)
+    ]
+    found += [NameMention(m.value, m.start, m.end) for m in index.find(text)]
+    return found
 
 
 _NOT_COMPANY_LAST_WORDS = {

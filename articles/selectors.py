@@ -1,10 +1,11 @@
 """Reads the import pipeline needs: what the database knows by name, and what is stuck."""
 
 import datetime
+import threading
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
-from articles.extraction import Gazetteer
+from articles.extraction import Gazetteer, NameFinder
 from articles.models import Article, ArticleStatus, Finding
 from cases.models import Authority, Law
 from companies.models import Company, CompanyAlias
@@ -23,6 +24,57 @@ def gazetteer_from_database() -> Gazetteer:
         authorities=list(Authority.objects.values_list("name", "abbreviation")),
         laws=list(Law.objects.values_list("short_name", "full_name")),
     )
+
+
+GAZETTEER_MODELS = (Company, CompanyAlias, Authority, Law)
+
+
+def gazetteer_version() -> tuple:
+    """Changes whenever a company, alias, authority or law is added, saved or deleted.
+
+    Every row is a TimeStampedModel: a save moves max(updated_at), a delete lowers the
+    count, an insert (also a bulk one, which sets updated_at too) does both.
+    """
+    return tuple(
+        tuple(model.objects.aggregate(rows=Count("pk"), latest=Max("updated_at")).values())
+        for model in GAZETTEER_MODELS
+    )
+
+
+class _FinderCache:
+    """One NameFinder per process, rebuilt only when the names in the database change.
+
+    Building it reads 25,000 companies and indexes 33,000 names (a second); checking the
+    version is one cheap aggregate per table, so an editor's new company is found by the
+    very next extraction.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.version: tuple | None = None
+        self.finder: NameFinder | None = None
+        self.builds = 0
+
+    def get(self) -> NameFinder:
+        version = gazetteer_version()  # read before the names: a later change rebuilds
+        with self.lock:
+            if self.finder is None or version != self.version:
+                self.finder = NameFinder(gazetteer_from_database())
+                self.version = version
+                self.builds += 1
+            return self.finder
+
+    def clear(self) -> None:
+        with self.lock:
+            self.version = self.finder = None
+
+
+_finder_cache = _FinderCache()
+
+
+def name_finder() -> NameFinder:
+    """The extractor's name finder for what the database knows now, built once per process."""
+    return _finder_cache.get()
 
 
 def _find_by_name(model, name: str, fields: tuple[str, str]):

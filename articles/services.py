@@ -29,7 +29,7 @@ from articles.models import (
     PollOutcome,
 )
 from articles.parsing import FeedEntry, MalformedFeed, ParsedFeed, article_text, parse_feed
-from articles.selectors import authority_find_by_name, gazetteer_from_database, law_find_by_name
+from articles.selectors import authority_find_by_name, law_find_by_name, name_finder
 from cases.models import Authority, Lawsuit, Settlement, Violation
 from cases.services import (
     lawsuit_create,
@@ -275,6 +275,7 @@ def article_extract(article_id: int, *, force: bool = False) -> list[Finding]:
     With ``force`` (after the extractor improved) pending findings no longer proposed are
     removed; accepted and rejected ones are never touched.
     """
+    finder = name_finder()  # before the row lock: a rebuild must not hold it
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(pk=article_id).first()
         if article is None:
@@ -289,7 +290,7 @@ def article_extract(article_id: int, *, force: bool = False) -> list[Finding]:
                 article.text,
                 title=article.title,
                 published=article.published_on,
-                gazetteer=gazetteer_from_database(),
+                finder=finder,
             )
         except Exception as error:  # a bug on one text must not leave the article stuck
             logger.exception("Extraction failed for article %s", article.pk)
