@@ -15,6 +15,7 @@ valuation) that is not an enforcement fact at all.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -193,6 +194,7 @@ SUFFIX_CURRENCIES = [
     (r"(?:Brazilian )?reais|reals", "BRL"),
     (r"USD|EUR|GBP|CHF|SEK|NOK|DKK|PLN|JPY|CNY|INR|KRW|AUD|CAD|BRL", None),
 ]
+CURRENCY_TABLES = {"prefix": PREFIX_CURRENCIES, "suffix": SUFFIX_CURRENCIES}
 WORD_NUMBERS = {
     "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
@@ -223,9 +225,11 @@ MONEY_RE = re.compile(
 )
 
 
-def _currency_for(token: str, table) -> str | None:
+@functools.lru_cache(maxsize=512)
+def _currency_for(token: str, table_name: str) -> str | None:
+    """The currency code of a matched sign or word (cached: the same few tokens recur)."""
     token = token.strip()
-    for pattern, code in table:
+    for pattern, code in CURRENCY_TABLES[table_name]:
         if re.fullmatch(pattern.strip(), token) or re.fullmatch(pattern, token):
             return code or token.upper()
     return None
@@ -278,10 +282,10 @@ def find_money(sentence: Sentence) -> list[MoneyMention]:
     mentions = []
     for match in MONEY_RE.finditer(sentence.text):
         if match.group("pre") is not None:
-            currency = _currency_for(match.group("pre"), PREFIX_CURRENCIES)
+            currency = _currency_for(match.group("pre"), "prefix")
             raw, mult = match.group("num"), match.group("mult")
         else:
-            currency = _currency_for(match.group("suf"), SUFFIX_CURRENCIES)
+            currency = _currency_for(match.group("suf"), "suffix")
             raw, mult = match.group("num2"), match.group("mult2")
         if currency is None:
             continue
@@ -846,13 +850,31 @@ _NAME_BEFORE = r"[\w-]"
 _NAME_AFTER = r"[\w-]"
 
 
-def _known_patterns(named_expressions) -> list[tuple[re.Pattern, str]]:
-    """The built-in names: regular expressions written by hand ("F\\.?T\\.?C\\.?")."""
-    return [
-        (re.compile(rf"(?<!{_NAME_BEFORE}){expression}(?!{_NAME_AFTER})"), name)
-        for name, expressions in named_expressions
-        for expression in expressions
+@dataclass(frozen=True)
+class _KnownPatterns:
+    """The built-in names: regular expressions written by hand ("F\\.?T\\.?C\\.?").
+
+    ``any_of`` is all of them in one alternation: where it finds nothing, none of them can
+    match, so most sentences (and every candidate company name) cost one search, not 70.
+    """
+
+    any_of: re.Pattern
+    patterns: list[tuple[re.Pattern, str]]
+
+
+def _known_patterns(named_expressions) -> _KnownPatterns:
+    pairs = [
+        (expression, name) for name, expressions in named_expressions for expression in expressions
     ]
+    return _KnownPatterns(
+        any_of=re.compile(
+            rf"(?<!{_NAME_BEFORE})(?:{'|'.join(f'(?:{e})' for e, _ in pairs)})(?!{_NAME_AFTER})"
+        ),
+        patterns=[
+            (re.compile(rf"(?<!{_NAME_BEFORE}){expression}(?!{_NAME_AFTER})"), name)
+            for expression, name in pairs
+        ],
+    )
 
 
 def _database_names(rows: list[tuple[str, str]]) -> LiteralNames:
@@ -869,13 +891,15 @@ def _database_names(rows: list[tuple[str, str]]) -> LiteralNames:
     )
 
 
-def _known_and_database(text: str, patterns, index: LiteralNames) -> list[NameMention]:
+def _known_and_database(text: str, known: _KnownPatterns, index: LiteralNames) -> list[NameMention]:
     """Built-in matches first, then the database's, each in list order (ties go to the first)."""
-    found = [
-        NameMention(name, m.start(), m.end())
-        for pattern, name in patterns
-        for m in pattern.finditer(text)
-    ]
+    found = []
+    if known.any_of.search(text):
+        found = [
+            NameMention(name, m.start(), m.end())
+            for pattern, name in known.patterns
+            for m in pattern.finditer(text)
+        ]
     found += [NameMention(m.value, m.start, m.end) for m in index.find(text)]
     return found
 
@@ -900,27 +924,55 @@ def _plausible_company(name: str) -> bool:
     return name[0].isupper() or name[0].isdigit()
 
 
-def _courts(text: str) -> list[NameMention]:
-    found = []
-    district = re.compile(
-        r"(?:U\.S\. |US |[Ff]ederal )?District Court (?:for|in) the ((?:(?:Northern|Southern|"
-        r"Eastern|"
-        r"Western|Central|Middle) )?District of (?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?)"
-    )
-    for m in district.finditer(text):
-        found.append(NameMention(f"U.S. District Court for the {m.group(1)}", m.start(), m.end()))
-    for abbreviation, name in COURT_ABBREVIATIONS.items():
-        for m in re.finditer(rf"(?<![\w.]){re.escape(abbreviation)}", text):
-            found.append(NameMention(f"U.S. District Court for the {name}", m.start(), m.end()))
+@functools.cache
+def _court_regexes() -> dict:
+    """Compiled once: these run on every sentence and every candidate company name."""
     states = _STATES_PATTERN
     cities = "|".join(COURT_CITIES)
-    judge = re.compile(
-        rf"\b(?:(?:an? )?(?:(?P<state>{states}) )?federal (?:judge|court|jury)|"
-        rf"U\.S\. (?:District|Magistrate) Judge(?: [A-Z][\w.'-]*){{1,3}}|"
-        rf"(?:federal|district) court)"
-        rf"(?:,? in (?:(?P<city>{cities})|(?P<state2>{states})))?"
-    )
-    for m in judge.finditer(text):
+    return {
+        "district": re.compile(
+            r"(?:U\.S\. |US |[Ff]ederal )?District Court (?:for|in) the ((?:(?:Northern|Southern|"
+            r"Eastern|"
+            r"Western|Central|Middle) )?District of (?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?)"
+        ),
+        "abbreviations": [
+            (re.compile(rf"(?<![\w.]){re.escape(abbreviation)}"), name)
+            for abbreviation, name in COURT_ABBREVIATIONS.items()
+        ],
+        "judge": re.compile(
+            rf"\b(?:(?:an? )?(?:(?P<state>{states}) )?federal (?:judge|court|jury)|"
+            rf"U\.S\. (?:District|Magistrate) Judge(?: [A-Z][\w.'-]*){{1,3}}|"
+            rf"(?:federal|district) court)"
+            rf"(?:,? in (?:(?P<city>{cities})|(?P<state2>{states})))?"
+        ),
+        "state_court": re.compile(
+            rf"\b((?:{states}|[A-Z][a-z]+ County) (?:Superior|Circuit|District|Supreme) Court)"
+        ),
+        "appeals": re.compile(
+            r"\b(?:U\.S\. )?(?:Court of Appeals for the )?(\w+) Circuit(?: Court of Appeals)?\b"
+        ),
+        "high_court": re.compile(r"\b(?:the )?High Court(?: in (?:London|Dublin))?"),
+        "single_ag": re.compile(
+            rf"\b(?:(?P<s1>{states})(?:'s)? (?:Attorney General|attorney general|AG)\b|"
+            rf"(?:Attorney General|attorney general) (?:of|for) (?P<s2>{states}))"
+        ),
+        "multi_ag": re.compile(
+            r"\b(?:\d+|[a-z]+(?:-[a-z]+)?|a coalition of|a group of)"
+            r"\s+(?:state\s+)?attorneys general\b",
+            re.I,
+        ),
+    }
+
+
+def _courts(text: str) -> list[NameMention]:
+    found = []
+    regexes = _court_regexes()
+    for m in regexes["district"].finditer(text):
+        found.append(NameMention(f"U.S. District Court for the {m.group(1)}", m.start(), m.end()))
+    for pattern, name in regexes["abbreviations"]:
+        for m in pattern.finditer(text):
+            found.append(NameMention(f"U.S. District Court for the {name}", m.start(), m.end()))
+    for m in regexes["judge"].finditer(text):
         city, state = m.group("city"), m.group("state") or m.group("state2")
         if city:
             name = f"U.S. District Court for the {COURT_CITIES[city]}"
@@ -929,22 +981,16 @@ def _courts(text: str) -> list[NameMention]:
         else:
             continue
         found.append(NameMention(name, m.start(), m.end()))
-    state_court = re.compile(
-        rf"\b((?:{states}|[A-Z][a-z]+ County) (?:Superior|Circuit|District|Supreme) Court)"
-    )
-    for m in state_court.finditer(text):
+    for m in regexes["state_court"].finditer(text):
         found.append(NameMention(m.group(1), m.start(), m.end()))
-    appeals = re.compile(
-        r"\b(?:U\.S\. )?(?:Court of Appeals for the )?(\w+) Circuit(?: Court of Appeals)?\b"
-    )
-    for m in appeals.finditer(text):
+    for m in regexes["appeals"].finditer(text):
         if m.group(1) in CIRCUITS:
             found.append(
                 NameMention(
                     f"U.S. Court of Appeals for the {m.group(1)} Circuit", m.start(), m.end()
                 )
             )
-    for m in re.finditer(r"\b(?:the )?High Court(?: in (?:London|Dublin))?", text):
+    for m in regexes["high_court"].finditer(text):
         found.append(NameMention("High Court", m.start(), m.end()))
     return found
 
@@ -982,20 +1028,11 @@ CIRCUITS = set(
 
 def _attorneys_general(text: str) -> list[NameMention]:
     found = []
-    states = _STATES_PATTERN
-    single = re.compile(
-        rf"\b(?:(?P<s1>{states})(?:'s)? (?:Attorney General|attorney general|AG)\b|"
-        rf"(?:Attorney General|attorney general) (?:of|for) (?P<s2>{states}))"
-    )
-    for m in single.finditer(text):
+    regexes = _court_regexes()
+    for m in regexes["single_ag"].finditer(text):
         state = m.group("s1") or m.group("s2")
         found.append(NameMention(f"{state} Attorney General", m.start(), m.end()))
-    multi = re.compile(
-        r"\b(?:\d+|[a-z]+(?:-[a-z]+)?|a coalition of|a group of)"
-        r"\s+(?:state\s+)?attorneys general\b",
-        re.I,
-    )
-    for m in multi.finditer(text):
+    for m in regexes["multi_ag"].finditer(text):
         found.append(NameMention("State attorneys general (multistate)", m.start(), m.end()))
     return found
 
