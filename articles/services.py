@@ -29,7 +29,7 @@ from articles.models import (
     PollOutcome,
 )
 from articles.parsing import FeedEntry, MalformedFeed, ParsedFeed, article_text, parse_feed
-from articles.selectors import authority_find_by_name, law_find_by_name, name_finder
+from articles.selectors import KnownNames, known_names
 from cases.models import Authority, Lawsuit, Settlement, Violation
 from cases.services import (
     lawsuit_create,
@@ -42,7 +42,6 @@ from cases.services import (
     violation_matching,
 )
 from companies.models import Company
-from companies.selectors import company_find_by_name
 from companies.services import unique_slug
 from core.services import validate_and_save
 
@@ -275,7 +274,7 @@ def article_extract(article_id: int, *, force: bool = False) -> list[Finding]:
     With ``force`` (after the extractor improved) pending findings no longer proposed are
     removed; accepted and rejected ones are never touched.
     """
-    finder = name_finder()  # before the row lock: a rebuild must not hold it
+    names = known_names()  # before the row lock: a rebuild must not hold it
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(pk=article_id).first()
         if article is None:
@@ -290,7 +289,7 @@ def article_extract(article_id: int, *, force: bool = False) -> list[Finding]:
                 article.text,
                 title=article.title,
                 published=article.published_on,
-                finder=finder,
+                finder=names.finder,
             )
         except Exception as error:  # a bug on one text must not leave the article stuck
             logger.exception("Extraction failed for article %s", article.pk)
@@ -303,7 +302,7 @@ def article_extract(article_id: int, *, force: bool = False) -> list[Finding]:
             finding, _ = Finding.objects.get_or_create(
                 article=article,
                 fingerprint=_fingerprint(proposed),
-                defaults=_finding_values(proposed),
+                defaults=_finding_values(proposed, names),
             )
             kept.append(finding)
         if force:
@@ -314,10 +313,10 @@ def article_extract(article_id: int, *, force: bool = False) -> list[Finding]:
     return kept
 
 
-def _finding_values(proposed: extraction.Finding) -> dict:
-    company = company_find_by_name(proposed.company or "")
-    authority = authority_find_by_name(proposed.authority or "")
-    law = law_find_by_name(proposed.law or "")
+def _finding_values(proposed: extraction.Finding, names: KnownNames) -> dict:
+    company = names.company(proposed.company or "")
+    authority = names.authority(proposed.authority or "")
+    law = names.law(proposed.law or "")
     return {
         "kind": proposed.kind,
         "company": company,

@@ -315,11 +315,11 @@ def _fetched(url: str, text: str) -> Article:
 
 
 def test_the_name_finder_is_built_once_and_rebuilt_when_names_change(db):
-    from articles.selectors import _finder_cache, name_finder
+    from articles.selectors import _known_names_cache, name_finder
     from companies.models import CompanyAlias
     from companies.services import company_create
 
-    _finder_cache.clear()
+    _known_names_cache.clear()
     first = name_finder()
     assert name_finder() is first  # nothing changed: no rebuild
     company = company_create(name="Quillfeather Systems")
@@ -338,10 +338,10 @@ def test_the_name_finder_is_built_once_and_rebuilt_when_names_change(db):
 
 
 def test_a_company_added_by_an_editor_is_found_by_the_next_extraction(db):
-    from articles.selectors import _finder_cache
+    from articles.selectors import _known_names_cache
     from companies.services import company_create
 
-    _finder_cache.clear()
+    _known_names_cache.clear()
     text = (
         "Data fine announced\n\nA $4 million fine was imposed on Zarnak Systems over its "
         "data practices, the regulator said on Monday."
