@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles import extraction
@@ -124,17 +124,59 @@ def _import_entries(parsed: ParsedFeed, feed: Feed | None, result: PollResult, p
     poll.entries_rejected = len(parsed.rejected)
     if parsed.rejected:
         poll.error = "Skipped entries:\n" + "\n".join(parsed.rejected)[:4000]
-    for entry in parsed.entries:
-        article, created = article_claim(
-            entry, feed=feed, publisher=publisher or (feed.publisher if feed else "")
-        )
-        if not created:
-            continue
+    created = _claim_entries(
+        parsed.entries, feed=feed, publisher=publisher or (feed.publisher if feed else "")
+    )
+    for article in created:
         poll.articles_created += 1
         if article.status == ArticleStatus.FETCHED:
             result.to_extract.append(article.pk)
         else:
             result.to_fetch.append(article.pk)
+
+
+# Addresses looked up per query when a poll checks which entries are new.
+CLAIM_BATCH = 500
+
+
+def _claim_entries(entries: list[FeedEntry], *, feed: Feed | None, publisher: str) -> list:
+    """The articles these entries create, in feed order: a few queries for a whole feed.
+
+    One article per normalised address, as :func:`article_claim`; if another poll claims one
+    of the addresses meanwhile, the batch is undone and each entry is claimed on its own.
+    """
+    first_by_url: dict[str, FeedEntry] = {}
+    for entry in entries:
+        first_by_url.setdefault(normalise_url(entry.url), entry)
+    urls = list(first_by_url)
+    try:
+        with transaction.atomic():
+            known = set()
+            for start in range(0, len(urls), CLAIM_BATCH):
+                batch = urls[start : start + CLAIM_BATCH]
+                known.update(Article.objects.filter(url__in=batch).values_list("url", flat=True))
+            fresh = [
+                Article(url=url, **_claim_values(entry, feed=feed, publisher=publisher))
+                for url, entry in first_by_url.items()
+                if url not in known
+            ]
+            created = Article.objects.bulk_create(fresh, batch_size=CLAIM_BATCH)
+            if any(article.pk is None for article in created):  # a database without RETURNING
+                ids = dict(
+                    Article.objects.filter(url__in=[a.url for a in created]).values_list(
+                        "url", "pk"
+                    )
+                )
+                for article in created:
+                    article.pk = ids[article.url]
+            return created
+    except IntegrityError:
+        created = []
+        for entry in entries:
+            article, was_created = article_claim(entry, feed=feed, publisher=publisher)
+            if was_created:
+                created.append(article)
+        return created
 
 
 def _poll_outcome(reason: str) -> str:
@@ -179,6 +221,12 @@ def article_claim(
     entry: FeedEntry, *, feed: Feed | None, publisher: str = ""
 ) -> tuple[Article, bool]:
     """One article per normalised address, however many feeds or entries list it."""
+    values = _claim_values(entry, feed=feed, publisher=publisher)
+    return Article.objects.get_or_create(url=normalise_url(entry.url), defaults=values)
+
+
+def _claim_values(entry: FeedEntry, *, feed: Feed | None, publisher: str) -> dict:
+    """A new article's fields from its feed entry; with the full text it is already fetched."""
     values = {
         "feed": feed,
         "guid": entry.guid,
@@ -195,7 +243,7 @@ def article_claim(
             raw_content_type="text/plain; from=feed",
             status=ArticleStatus.FETCHED,
         )
-    return Article.objects.get_or_create(url=normalise_url(entry.url), defaults=values)
+    return values
 
 
 def _set_status(article: Article, status: str, **fields) -> None:
