@@ -251,7 +251,9 @@ def _set_status(article: Article, status: str, **fields) -> None:
     article.status_changed_at = timezone.now()
     for name, value in fields.items():
         setattr(article, name, value)
-    article.save()
+    # Only what changed: rewriting the page text and raw payload on every step cost as
+    # much as the rest of the step.
+    article.save(update_fields=["status", "status_changed_at", "updated_at", *fields])
 
 
 def article_fail(article: Article, reason: str, detail: str) -> None:
@@ -345,18 +347,24 @@ def article_extract(article_id: int, *, force: bool = False) -> list[Finding]:
                 article, FailureReason.EXTRACTION_ERROR, f"{type(error).__name__}: {error}"
             )
             return []
+        # The article's row lock keeps other extractions of it out: what is not there yet
+        # can be inserted without a savepoint per finding.
+        existing = {f.fingerprint: f for f in article.findings.all()}
         kept = []
         for proposed in result.findings:
-            finding, _ = Finding.objects.get_or_create(
-                article=article,
-                fingerprint=_fingerprint(proposed),
-                defaults=_finding_values(proposed, names),
-            )
+            fingerprint = _fingerprint(proposed)
+            finding = existing.get(fingerprint)
+            if finding is None:
+                finding = Finding.objects.create(
+                    article=article, fingerprint=fingerprint, **_finding_values(proposed, names)
+                )
+                existing[fingerprint] = finding
             kept.append(finding)
         if force:
             article.findings.pending().exclude(pk__in=[f.pk for f in kept]).delete()
-        article.extractor_version = extraction.EXTRACTOR_VERSION
-        _set_status(article, ArticleStatus.EXTRACTED)
+        _set_status(
+            article, ArticleStatus.EXTRACTED, extractor_version=extraction.EXTRACTOR_VERSION
+        )
         _update_review_status(article)
     return kept
 
