@@ -326,7 +326,10 @@ def article_extract(article_id: int, *, force: bool = False) -> list[Finding]:
     """
     names = known_names()  # before the row lock: a rebuild must not hold it
     with transaction.atomic():
-        article = Article.objects.select_for_update().filter(pk=article_id).first()
+        # Not the raw payload (up to megabytes): extraction reads the text.
+        article = (
+            Article.objects.select_for_update().defer("raw_payload").filter(pk=article_id).first()
+        )
         if article is None:
             return []
         ready = {ArticleStatus.FETCHED} | (

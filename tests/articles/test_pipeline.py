@@ -354,3 +354,27 @@ def test_a_company_added_by_an_editor_is_found_by_the_next_extraction(db):
     services.article_extract(after.pk)
     finding = Finding.objects.get(article=after)
     assert (finding.company_name, finding.company) == ("Zarnak Systems", zarnak)
+
+
+def test_a_redelivered_fetch_finishes_an_article_left_fetched(db):
+    """A worker died between fetching and extracting: the fetch task, delivered again,
+    extracts the article instead of leaving it to the sweeper."""
+    article = _fetched("https://x.example.org/left", "\n\n".join(FINE_PARAGRAPHS))
+    assert tasks.fetch_article.run(article.pk) is None
+    article.refresh_from_db()
+    assert article.status == ArticleStatus.EXTRACTED
+    assert [(f.amount, f.currency) for f in article.findings.all()] == [(8000000, "EUR")]
+
+
+def test_claims_fall_back_to_one_by_one_when_the_batch_conflicts(
+    feed, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from django.db import IntegrityError
+
+    with mock.patch.object(Article.objects, "bulk_create", side_effect=IntegrityError):
+        result = run_feed(feed, django_capture_on_commit_callbacks)
+    assert result["articles_created"] == 2
+    assert Article.objects.count() == 2
+    assert set(Article.objects.values_list("status", flat=True)) == {ArticleStatus.EXTRACTED}
