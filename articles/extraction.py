@@ -15,12 +15,14 @@ valuation) that is not an enforcement fact at all.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from articles.name_matching import LiteralNames
 from articles.vocabulary import (
     COURT_ABBREVIATIONS,
     COURT_CITIES,
@@ -192,6 +194,7 @@ SUFFIX_CURRENCIES = [
     (r"(?:Brazilian )?reais|reals", "BRL"),
     (r"USD|EUR|GBP|CHF|SEK|NOK|DKK|PLN|JPY|CNY|INR|KRW|AUD|CAD|BRL", None),
 ]
+CURRENCY_TABLES = {"prefix": PREFIX_CURRENCIES, "suffix": SUFFIX_CURRENCIES}
 WORD_NUMBERS = {
     "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
@@ -222,9 +225,11 @@ MONEY_RE = re.compile(
 )
 
 
-def _currency_for(token: str, table) -> str | None:
+@functools.lru_cache(maxsize=512)
+def _currency_for(token: str, table_name: str) -> str | None:
+    """The currency code of a matched sign or word (cached: the same few tokens recur)."""
     token = token.strip()
-    for pattern, code in table:
+    for pattern, code in CURRENCY_TABLES[table_name]:
         if re.fullmatch(pattern.strip(), token) or re.fullmatch(pattern, token):
             return code or token.upper()
     return None
@@ -277,10 +282,10 @@ def find_money(sentence: Sentence) -> list[MoneyMention]:
     mentions = []
     for match in MONEY_RE.finditer(sentence.text):
         if match.group("pre") is not None:
-            currency = _currency_for(match.group("pre"), PREFIX_CURRENCIES)
+            currency = _currency_for(match.group("pre"), "prefix")
             raw, mult = match.group("num"), match.group("mult")
         else:
-            currency = _currency_for(match.group("suf"), SUFFIX_CURRENCIES)
+            currency = _currency_for(match.group("suf"), "suffix")
             raw, mult = match.group("num2"), match.group("mult2")
         if currency is None:
             continue
@@ -734,13 +739,33 @@ _NOT_COMPANY_WORDS = {
 }  # fmt: skip
 
 
+_COMPANY_BEFORE = r"[\w.@/-]"
+_COMPANY_AFTER = r"[\w@-]|\.\w"
+
+
+def _ignores_case(name: str) -> bool:
+    """Short names ("Meta" vs "meta") and lower-case ones must match as written."""
+    return len(name) > 4 and name[:1].isupper()
+
+
 def _compile_names(names: dict[str, str]) -> list[tuple[re.Pattern, str]]:
+    """One pattern per name, longest first: for the few names an article itself reveals."""
     compiled = []
     for name in sorted(names, key=len, reverse=True):
-        flags = 0 if len(name) <= 4 or not name[:1].isupper() else re.I
-        pattern = re.compile(rf"(?<![\w.@/-]){re.escape(name)}(?![\w@-]|\.\w)", flags)
+        flags = re.I if _ignores_case(name) else 0
+        pattern = re.compile(rf"(?<!{_COMPANY_BEFORE}){re.escape(name)}(?!{_COMPANY_AFTER})", flags)
         compiled.append((pattern, names[name]))
     return compiled
+
+
+def company_name_index(names: dict[str, str]) -> LiteralNames:
+    """All known company names and aliases, matched exactly as :func:`_compile_names` would."""
+    ordered = sorted(names, key=len, reverse=True)
+    return LiteralNames(
+        [(name, names[name], _ignores_case(name)) for name in ordered],
+        before=_COMPANY_BEFORE,
+        after=_COMPANY_AFTER,
+    )
 
 
 def _clean_company_name(raw: str) -> str:
@@ -757,51 +782,24 @@ class NameFinder:
 
     def __init__(self, gazetteer: Gazetteer | None = None):
         gazetteer = gazetteer or Gazetteer()
-        self.company_patterns = _compile_names(gazetteer.company_names())
-        self.authority_patterns = self._authority_patterns(gazetteer)
-        self.law_patterns = self._law_patterns(gazetteer)
-
-    @staticmethod
-    def _authority_patterns(gazetteer: Gazetteer) -> list[tuple[re.Pattern, str]]:
-        patterns = []
-        for name, _kind, _country, expressions in KNOWN_AUTHORITIES:
-            for expression in expressions:
-                patterns.append((re.compile(rf"(?<![\w-]){expression}(?![\w-])"), name))
-        for name, abbreviation in gazetteer.authorities:
-            for text in (name, abbreviation):
-                if text and len(text) >= 3:
-                    patterns.append((re.compile(rf"(?<![\w-]){re.escape(text)}(?![\w-])"), name))
-        return patterns
-
-    @staticmethod
-    def _law_patterns(gazetteer: Gazetteer) -> list[tuple[re.Pattern, str]]:
-        patterns = []
-        for short, _jurisdiction, expressions in KNOWN_LAWS:
-            for expression in expressions:
-                patterns.append((re.compile(rf"(?<![\w-]){expression}(?![\w-])"), short))
-        for short, full in gazetteer.laws:
-            for text in (short, full):
-                if text and len(text) >= 3:
-                    patterns.append((re.compile(rf"(?<![\w-]){re.escape(text)}(?![\w-])"), short))
-        return patterns
+        self.company_index = company_name_index(gazetteer.company_names())
+        self.authority_patterns = _known_patterns(
+            (name, expressions) for name, _kind, _country, expressions in KNOWN_AUTHORITIES
+        )
+        self.authority_index = _database_names(gazetteer.authorities)
+        self.law_patterns = _known_patterns(
+            (short, expressions) for short, _jurisdiction, expressions in KNOWN_LAWS
+        )
+        self.law_index = _database_names(gazetteer.laws)
 
     def authorities(self, text: str) -> list[NameMention]:
-        found = [
-            NameMention(name, m.start(), m.end())
-            for pattern, name in self.authority_patterns
-            for m in pattern.finditer(text)
-        ]
+        found = _known_and_database(text, self.authority_patterns, self.authority_index)
         found += _courts(text)
         found += _attorneys_general(text)
         return _without_overlaps(found)
 
     def laws(self, text: str) -> list[NameMention]:
-        found = [
-            NameMention(name, m.start(), m.end())
-            for pattern, name in self.law_patterns
-            for m in pattern.finditer(text)
-        ]
-        return _without_overlaps(found)
+        return _without_overlaps(_known_and_database(text, self.law_patterns, self.law_index))
 
     def companies(
         self,
@@ -810,8 +808,12 @@ class NameFinder:
         discovered: list[tuple[re.Pattern, str]] = (),
     ) -> list[NameMention]:
         """Known names first; then names the wording shows to be companies ("X agreed to pay")."""
-        found = []
-        for pattern, name in [*self.company_patterns, *discovered]:
+        found = [
+            NameMention(m.value, m.start, m.end)
+            for m in self.company_index.find(text)
+            if text[m.start].isupper() or text[m.start].isdigit()
+        ]
+        for pattern, name in discovered:
             for m in pattern.finditer(text):
                 if text[m.start()].isupper() or text[m.start()].isdigit():
                     found.append(NameMention(name, m.start(), m.end()))
@@ -831,7 +833,7 @@ class NameFinder:
                 name = _clean_company_name(m.group(0) if regex is _SUFFIX_COMPANY_RE else raw)
                 if not _plausible_company(name) or self._is_other_name(name):
                     continue
-                if any(pattern.match(name) for pattern, _ in self.company_patterns):
+                if self.company_index.match_at_start(name):
                     continue  # "Vodafone Spain" is Vodafone, already found by name
                 start = text.find(name, m.start())
                 if start < 0 or any(a.start <= start < a.end for a in authority_spans):
@@ -842,6 +844,64 @@ class NameFinder:
     def _is_other_name(self, name: str) -> bool:
         """An authority, a law or a place is not a company."""
         return bool(self.authorities(name) or self.laws(name)) or name in US_STATES
+
+
+_NAME_BEFORE = r"[\w-]"
+_NAME_AFTER = r"[\w-]"
+
+
+@dataclass(frozen=True)
+class _KnownPatterns:
+    """The built-in names: regular expressions written by hand ("F\\.?T\\.?C\\.?").
+
+    ``any_of`` is all of them in one alternation: where it finds nothing, none of them can
+    match, so most sentences (and every candidate company name) cost one search, not 70.
+    """
+
+    any_of: re.Pattern
+    patterns: list[tuple[re.Pattern, str]]
+
+
+def _known_patterns(named_expressions) -> _KnownPatterns:
+    pairs = [
+        (expression, name) for name, expressions in named_expressions for expression in expressions
+    ]
+    return _KnownPatterns(
+        any_of=re.compile(
+            rf"(?<!{_NAME_BEFORE})(?:{'|'.join(f'(?:{e})' for e, _ in pairs)})(?!{_NAME_AFTER})"
+        ),
+        patterns=[
+            (re.compile(rf"(?<!{_NAME_BEFORE}){expression}(?!{_NAME_AFTER})"), name)
+            for expression, name in pairs
+        ],
+    )
+
+
+def _database_names(rows: list[tuple[str, str]]) -> LiteralNames:
+    """Authorities (name, abbreviation) or laws (short, full name) as the database has them."""
+    return LiteralNames(
+        [
+            (text, first, False)
+            for first, second in rows
+            for text in (first, second)
+            if text and len(text) >= 3
+        ],
+        before=_NAME_BEFORE,
+        after=_NAME_AFTER,
+    )
+
+
+def _known_and_database(text: str, known: _KnownPatterns, index: LiteralNames) -> list[NameMention]:
+    """Built-in matches first, then the database's, each in list order (ties go to the first)."""
+    found = []
+    if known.any_of.search(text):
+        found = [
+            NameMention(name, m.start(), m.end())
+            for pattern, name in known.patterns
+            for m in pattern.finditer(text)
+        ]
+    found += [NameMention(m.value, m.start, m.end) for m in index.find(text)]
+    return found
 
 
 _NOT_COMPANY_LAST_WORDS = {
@@ -864,27 +924,55 @@ def _plausible_company(name: str) -> bool:
     return name[0].isupper() or name[0].isdigit()
 
 
-def _courts(text: str) -> list[NameMention]:
-    found = []
-    district = re.compile(
-        r"(?:U\.S\. |US |[Ff]ederal )?District Court (?:for|in) the ((?:(?:Northern|Southern|"
-        r"Eastern|"
-        r"Western|Central|Middle) )?District of (?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?)"
-    )
-    for m in district.finditer(text):
-        found.append(NameMention(f"U.S. District Court for the {m.group(1)}", m.start(), m.end()))
-    for abbreviation, name in COURT_ABBREVIATIONS.items():
-        for m in re.finditer(rf"(?<![\w.]){re.escape(abbreviation)}", text):
-            found.append(NameMention(f"U.S. District Court for the {name}", m.start(), m.end()))
+@functools.cache
+def _court_regexes() -> dict:
+    """Compiled once: these run on every sentence and every candidate company name."""
     states = _STATES_PATTERN
     cities = "|".join(COURT_CITIES)
-    judge = re.compile(
-        rf"\b(?:(?:an? )?(?:(?P<state>{states}) )?federal (?:judge|court|jury)|"
-        rf"U\.S\. (?:District|Magistrate) Judge(?: [A-Z][\w.'-]*){{1,3}}|"
-        rf"(?:federal|district) court)"
-        rf"(?:,? in (?:(?P<city>{cities})|(?P<state2>{states})))?"
-    )
-    for m in judge.finditer(text):
+    return {
+        "district": re.compile(
+            r"(?:U\.S\. |US |[Ff]ederal )?District Court (?:for|in) the ((?:(?:Northern|Southern|"
+            r"Eastern|"
+            r"Western|Central|Middle) )?District of (?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?)"
+        ),
+        "abbreviations": [
+            (re.compile(rf"(?<![\w.]){re.escape(abbreviation)}"), name)
+            for abbreviation, name in COURT_ABBREVIATIONS.items()
+        ],
+        "judge": re.compile(
+            rf"\b(?:(?:an? )?(?:(?P<state>{states}) )?federal (?:judge|court|jury)|"
+            rf"U\.S\. (?:District|Magistrate) Judge(?: [A-Z][\w.'-]*){{1,3}}|"
+            rf"(?:federal|district) court)"
+            rf"(?:,? in (?:(?P<city>{cities})|(?P<state2>{states})))?"
+        ),
+        "state_court": re.compile(
+            rf"\b((?:{states}|[A-Z][a-z]+ County) (?:Superior|Circuit|District|Supreme) Court)"
+        ),
+        "appeals": re.compile(
+            r"\b(?:U\.S\. )?(?:Court of Appeals for the )?(\w+) Circuit(?: Court of Appeals)?\b"
+        ),
+        "high_court": re.compile(r"\b(?:the )?High Court(?: in (?:London|Dublin))?"),
+        "single_ag": re.compile(
+            rf"\b(?:(?P<s1>{states})(?:'s)? (?:Attorney General|attorney general|AG)\b|"
+            rf"(?:Attorney General|attorney general) (?:of|for) (?P<s2>{states}))"
+        ),
+        "multi_ag": re.compile(
+            r"\b(?:\d+|[a-z]+(?:-[a-z]+)?|a coalition of|a group of)"
+            r"\s+(?:state\s+)?attorneys general\b",
+            re.I,
+        ),
+    }
+
+
+def _courts(text: str) -> list[NameMention]:
+    found = []
+    regexes = _court_regexes()
+    for m in regexes["district"].finditer(text):
+        found.append(NameMention(f"U.S. District Court for the {m.group(1)}", m.start(), m.end()))
+    for pattern, name in regexes["abbreviations"]:
+        for m in pattern.finditer(text):
+            found.append(NameMention(f"U.S. District Court for the {name}", m.start(), m.end()))
+    for m in regexes["judge"].finditer(text):
         city, state = m.group("city"), m.group("state") or m.group("state2")
         if city:
             name = f"U.S. District Court for the {COURT_CITIES[city]}"
@@ -893,22 +981,16 @@ def _courts(text: str) -> list[NameMention]:
         else:
             continue
         found.append(NameMention(name, m.start(), m.end()))
-    state_court = re.compile(
-        rf"\b((?:{states}|[A-Z][a-z]+ County) (?:Superior|Circuit|District|Supreme) Court)"
-    )
-    for m in state_court.finditer(text):
+    for m in regexes["state_court"].finditer(text):
         found.append(NameMention(m.group(1), m.start(), m.end()))
-    appeals = re.compile(
-        r"\b(?:U\.S\. )?(?:Court of Appeals for the )?(\w+) Circuit(?: Court of Appeals)?\b"
-    )
-    for m in appeals.finditer(text):
+    for m in regexes["appeals"].finditer(text):
         if m.group(1) in CIRCUITS:
             found.append(
                 NameMention(
                     f"U.S. Court of Appeals for the {m.group(1)} Circuit", m.start(), m.end()
                 )
             )
-    for m in re.finditer(r"\b(?:the )?High Court(?: in (?:London|Dublin))?", text):
+    for m in regexes["high_court"].finditer(text):
         found.append(NameMention("High Court", m.start(), m.end()))
     return found
 
@@ -946,20 +1028,11 @@ CIRCUITS = set(
 
 def _attorneys_general(text: str) -> list[NameMention]:
     found = []
-    states = _STATES_PATTERN
-    single = re.compile(
-        rf"\b(?:(?P<s1>{states})(?:'s)? (?:Attorney General|attorney general|AG)\b|"
-        rf"(?:Attorney General|attorney general) (?:of|for) (?P<s2>{states}))"
-    )
-    for m in single.finditer(text):
+    regexes = _court_regexes()
+    for m in regexes["single_ag"].finditer(text):
         state = m.group("s1") or m.group("s2")
         found.append(NameMention(f"{state} Attorney General", m.start(), m.end()))
-    multi = re.compile(
-        r"\b(?:\d+|[a-z]+(?:-[a-z]+)?|a coalition of|a group of)"
-        r"\s+(?:state\s+)?attorneys general\b",
-        re.I,
-    )
-    for m in multi.finditer(text):
+    for m in regexes["multi_ag"].finditer(text):
         found.append(NameMention("State attorneys general (multistate)", m.start(), m.end()))
     return found
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles import extraction
@@ -29,7 +29,7 @@ from articles.models import (
     PollOutcome,
 )
 from articles.parsing import FeedEntry, MalformedFeed, ParsedFeed, article_text, parse_feed
-from articles.selectors import authority_find_by_name, gazetteer_from_database, law_find_by_name
+from articles.selectors import KnownNames, known_names
 from cases.models import Authority, Lawsuit, Settlement, Violation
 from cases.services import (
     lawsuit_create,
@@ -42,7 +42,6 @@ from cases.services import (
     violation_matching,
 )
 from companies.models import Company
-from companies.selectors import company_find_by_name
 from companies.services import unique_slug
 from core.services import validate_and_save
 
@@ -125,17 +124,59 @@ def _import_entries(parsed: ParsedFeed, feed: Feed | None, result: PollResult, p
     poll.entries_rejected = len(parsed.rejected)
     if parsed.rejected:
         poll.error = "Skipped entries:\n" + "\n".join(parsed.rejected)[:4000]
-    for entry in parsed.entries:
-        article, created = article_claim(
-            entry, feed=feed, publisher=publisher or (feed.publisher if feed else "")
-        )
-        if not created:
-            continue
+    created = _claim_entries(
+        parsed.entries, feed=feed, publisher=publisher or (feed.publisher if feed else "")
+    )
+    for article in created:
         poll.articles_created += 1
         if article.status == ArticleStatus.FETCHED:
             result.to_extract.append(article.pk)
         else:
             result.to_fetch.append(article.pk)
+
+
+# Addresses looked up per query when a poll checks which entries are new.
+CLAIM_BATCH = 500
+
+
+def _claim_entries(entries: list[FeedEntry], *, feed: Feed | None, publisher: str) -> list:
+    """The articles these entries create, in feed order: a few queries for a whole feed.
+
+    One article per normalised address, as :func:`article_claim`; if another poll claims one
+    of the addresses meanwhile, the batch is undone and each entry is claimed on its own.
+    """
+    first_by_url: dict[str, FeedEntry] = {}
+    for entry in entries:
+        first_by_url.setdefault(normalise_url(entry.url), entry)
+    urls = list(first_by_url)
+    try:
+        with transaction.atomic():
+            known = set()
+            for start in range(0, len(urls), CLAIM_BATCH):
+                batch = urls[start : start + CLAIM_BATCH]
+                known.update(Article.objects.filter(url__in=batch).values_list("url", flat=True))
+            fresh = [
+                Article(url=url, **_claim_values(entry, feed=feed, publisher=publisher))
+                for url, entry in first_by_url.items()
+                if url not in known
+            ]
+            created = Article.objects.bulk_create(fresh, batch_size=CLAIM_BATCH)
+            if any(article.pk is None for article in created):  # a database without RETURNING
+                ids = dict(
+                    Article.objects.filter(url__in=[a.url for a in created]).values_list(
+                        "url", "pk"
+                    )
+                )
+                for article in created:
+                    article.pk = ids[article.url]
+            return created
+    except IntegrityError:
+        created = []
+        for entry in entries:
+            article, was_created = article_claim(entry, feed=feed, publisher=publisher)
+            if was_created:
+                created.append(article)
+        return created
 
 
 def _poll_outcome(reason: str) -> str:
@@ -180,6 +221,12 @@ def article_claim(
     entry: FeedEntry, *, feed: Feed | None, publisher: str = ""
 ) -> tuple[Article, bool]:
     """One article per normalised address, however many feeds or entries list it."""
+    values = _claim_values(entry, feed=feed, publisher=publisher)
+    return Article.objects.get_or_create(url=normalise_url(entry.url), defaults=values)
+
+
+def _claim_values(entry: FeedEntry, *, feed: Feed | None, publisher: str) -> dict:
+    """A new article's fields from its feed entry; with the full text it is already fetched."""
     values = {
         "feed": feed,
         "guid": entry.guid,
@@ -196,7 +243,7 @@ def article_claim(
             raw_content_type="text/plain; from=feed",
             status=ArticleStatus.FETCHED,
         )
-    return Article.objects.get_or_create(url=normalise_url(entry.url), defaults=values)
+    return values
 
 
 def _set_status(article: Article, status: str, **fields) -> None:
@@ -204,7 +251,9 @@ def _set_status(article: Article, status: str, **fields) -> None:
     article.status_changed_at = timezone.now()
     for name, value in fields.items():
         setattr(article, name, value)
-    article.save()
+    # Only what changed: rewriting the page text and raw payload on every step cost as
+    # much as the rest of the step.
+    article.save(update_fields=["status", "status_changed_at", "updated_at", *fields])
 
 
 def article_fail(article: Article, reason: str, detail: str) -> None:
@@ -275,8 +324,14 @@ def article_extract(article_id: int, *, force: bool = False) -> list[Finding]:
     With ``force`` (after the extractor improved) pending findings no longer proposed are
     removed; accepted and rejected ones are never touched.
     """
+    # Before the row lock (a rebuild must not hold it) and outside the guard below (a
+    # database outage is retried, not blamed on the text).
+    names = known_names()
     with transaction.atomic():
-        article = Article.objects.select_for_update().filter(pk=article_id).first()
+        # Not the raw payload (up to megabytes): extraction reads the text.
+        article = (
+            Article.objects.select_for_update().defer("raw_payload").filter(pk=article_id).first()
+        )
         if article is None:
             return []
         ready = {ArticleStatus.FETCHED} | (
@@ -284,14 +339,12 @@ def article_extract(article_id: int, *, force: bool = False) -> list[Finding]:
         )
         if article.status not in ready:
             return list(article.findings.all())
-        # Read before the guard below: a database outage is retried, not blamed on the text.
-        gazetteer = gazetteer_from_database()
         try:
             result = extraction.extract(
                 article.text,
                 title=article.title,
                 published=article.published_on,
-                gazetteer=gazetteer,
+                finder=names.finder,
             )
         except Exception as error:  # a bug on one text must not leave the article stuck
             logger.exception("Extraction failed for article %s", article.pk)
@@ -299,26 +352,32 @@ def article_extract(article_id: int, *, force: bool = False) -> list[Finding]:
                 article, FailureReason.EXTRACTION_ERROR, f"{type(error).__name__}: {error}"
             )
             return []
+        # The article's row lock keeps other extractions of it out: what is not there yet
+        # can be inserted without a savepoint per finding.
+        existing = {f.fingerprint: f for f in article.findings.all()}
         kept = []
         for proposed in result.findings:
-            finding, _ = Finding.objects.get_or_create(
-                article=article,
-                fingerprint=_fingerprint(proposed),
-                defaults=_finding_values(proposed),
-            )
+            fingerprint = _fingerprint(proposed)
+            finding = existing.get(fingerprint)
+            if finding is None:
+                finding = Finding.objects.create(
+                    article=article, fingerprint=fingerprint, **_finding_values(proposed, names)
+                )
+                existing[fingerprint] = finding
             kept.append(finding)
         if force:
             article.findings.pending().exclude(pk__in=[f.pk for f in kept]).delete()
-        article.extractor_version = extraction.EXTRACTOR_VERSION
-        _set_status(article, ArticleStatus.EXTRACTED)
+        _set_status(
+            article, ArticleStatus.EXTRACTED, extractor_version=extraction.EXTRACTOR_VERSION
+        )
         _update_review_status(article)
     return kept
 
 
-def _finding_values(proposed: extraction.Finding) -> dict:
-    company = company_find_by_name(proposed.company or "")
-    authority = authority_find_by_name(proposed.authority or "")
-    law = law_find_by_name(proposed.law or "")
+def _finding_values(proposed: extraction.Finding, names: KnownNames) -> dict:
+    company = names.company(proposed.company or "")
+    authority = names.authority(proposed.authority or "")
+    law = names.law(proposed.law or "")
     return {
         "kind": proposed.kind,
         "company": company,

@@ -63,7 +63,8 @@ def enqueue_article_work(to_fetch, to_extract) -> None:
 
 @shared_task(bind=True, max_retries=None, **IDEMPOTENT)
 def fetch_article(self, article_id: int) -> str | None:
-    """Read one article's page; network errors and 5xx are retried with exponential backoff."""
+    """Read one article's page and extract its findings; network errors and 5xx are retried
+    with exponential backoff."""
     # In-process (no broker) there is no one to run a delayed retry: one try, then recorded.
     retries_left = (
         not self.request.is_eager and self.request.retries < settings.ARTICLES_FETCH_RETRIES
@@ -74,10 +75,16 @@ def fetch_article(self, article_id: int) -> str | None:
         countdown = settings.ARTICLES_RETRY_BACKOFF_SECONDS * 2**self.request.retries
         logger.info("Retrying article %s in %ss: %s", article_id, countdown, error.detail)
         raise self.retry(exc=error, countdown=countdown) from error
+    # Extraction follows in this task, not in a task of its own: no second message per
+    # article, and no extraction queued behind every fetch a large feed queued first.
     if article is None:
+        # Already past fetching; if a worker died between fetch and extraction (acks_late
+        # delivers this again), finish the job. An extracted article is left as it is.
+        services.article_extract(article_id)
         return None
     if article.status == article.Status.FETCHED:
-        extract_findings.delay_on_commit(article.pk)
+        services.article_extract(article.pk)
+        article.refresh_from_db(fields=["status"])
     return article.status
 
 

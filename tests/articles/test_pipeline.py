@@ -306,3 +306,75 @@ def test_feeds_must_be_http_or_https(db, url):
     with pytest.raises(ValidationError):
         services.feed_create(url=url, name="Bad")
     assert not Feed.objects.exists()
+
+
+def _fetched(url: str, text: str) -> Article:
+    return Article.objects.create(
+        url=url, title="News", status=ArticleStatus.FETCHED, text=text, content_hash=url
+    )
+
+
+def test_the_name_finder_is_built_once_and_rebuilt_when_names_change(db):
+    from articles.selectors import _known_names_cache, name_finder
+    from companies.models import CompanyAlias
+    from companies.services import company_create
+
+    _known_names_cache.clear()
+    first = name_finder()
+    assert name_finder() is first  # nothing changed: no rebuild
+    company = company_create(name="Quillfeather Systems")
+    second = name_finder()
+    assert second is not first
+    assert name_finder() is second
+    CompanyAlias.objects.create(company=company, name="Quillco")
+    third = name_finder()
+    assert third is not second
+    company.name = "Quillfeather Labs"
+    company.save()
+    assert name_finder() is not third
+    fourth = name_finder()
+    company.delete()
+    assert name_finder() is not fourth
+
+
+def test_a_company_added_by_an_editor_is_found_by_the_next_extraction(db):
+    from articles.selectors import _known_names_cache
+    from companies.services import company_create
+
+    _known_names_cache.clear()
+    text = (
+        "Data fine announced\n\nA $4 million fine was imposed on Zarnak Systems over its "
+        "data practices, the regulator said on Monday."
+    )
+    before = _fetched("https://x.example.org/zarnak-1", text)
+    services.article_extract(before.pk)
+    assert [f.company_name for f in Finding.objects.filter(article=before)] == [""]
+    zarnak = company_create(name="Zarnak Systems")
+    after = _fetched("https://x.example.org/zarnak-2", text)
+    services.article_extract(after.pk)
+    finding = Finding.objects.get(article=after)
+    assert (finding.company_name, finding.company) == ("Zarnak Systems", zarnak)
+
+
+def test_a_redelivered_fetch_finishes_an_article_left_fetched(db):
+    """A worker died between fetching and extracting: the fetch task, delivered again,
+    extracts the article instead of leaving it to the sweeper."""
+    article = _fetched("https://x.example.org/left", "\n\n".join(FINE_PARAGRAPHS))
+    assert tasks.fetch_article.run(article.pk) is None
+    article.refresh_from_db()
+    assert article.status == ArticleStatus.EXTRACTED
+    assert [(f.amount, f.currency) for f in article.findings.all()] == [(8000000, "EUR")]
+
+
+def test_claims_fall_back_to_one_by_one_when_the_batch_conflicts(
+    feed, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from django.db import IntegrityError
+
+    with mock.patch.object(Article.objects, "bulk_create", side_effect=IntegrityError):
+        result = run_feed(feed, django_capture_on_commit_callbacks)
+    assert result["articles_created"] == 2
+    assert Article.objects.count() == 2
+    assert set(Article.objects.values_list("status", flat=True)) == {ArticleStatus.EXTRACTED}
