@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractYear
 
+from cases import summary
 from cases.filters import (
     lawsuit_text_matches,
     settlement_text_matches,
@@ -38,11 +39,13 @@ from cases.models import (
     LawsuitDefendant,
     LawsuitKind,
     LawsuitRelation,
+    PublicSummary,
     Settlement,
     Source,
+    SummaryGrain,
     Violation,
 )
-from cases.selectors import Totals, YearRecord, totals
+from cases.selectors import Totals, YearRecord, totals, totals_from_rows
 from companies.filters import company_name_matches
 from companies.models import Company, CompanyAlias
 from core.countries import COUNTRY_NAMES
@@ -162,6 +165,11 @@ class FacetSpec:
     is_year: bool = False
     limit: int = 12
     published: str = ""  # path to an is_published flag the value must have, e.g. an authority
+    # The same facet read from ``PublicSummary``: its field, label and the grain holding it.
+    summary_path: str = ""
+    summary_label_path: str | None = None
+    summary_grain: str = SummaryGrain.TOTALS
+    summary_published: str = ""
 
 
 def facet_counts(queryset: QuerySet, specs: list[FacetSpec]) -> list[Facet]:
@@ -171,58 +179,188 @@ def facet_counts(queryset: QuerySet, specs: list[FacetSpec]) -> list[Facet]:
     filters use EXISTS, and ``totals`` sums the same rows), and a facet path crosses at most
     one link row per record and value. DISTINCT made PostgreSQL sort every group.
     """
+    return [_facet(queryset, spec, Count("pk"), summary=False) for spec in specs]
+
+
+def _facet(rows: QuerySet, spec: FacetSpec, count, summary: bool) -> Facet:
+    """A facet's values, counted over records or (``summary``) over ``PublicSummary`` rows."""
+    path = spec.summary_path if summary else spec.path
+    label_path = spec.summary_label_path if summary else spec.label_path
+    published = spec.summary_published if summary else spec.published
+    rows = rows.order_by()
+    if published:
+        rows = rows.filter(**{published: True})
+    if spec.is_year:
+        if summary:
+            rows = rows.filter(year__gt=0).annotate(facet_value=F("year"))
+        else:
+            rows = rows.exclude(**{f"{path}__isnull": True}).annotate(facet_value=ExtractYear(path))
+        rows = rows.values("facet_value").annotate(count=count).order_by("-facet_value")
+        values = [
+            FacetValue(str(row["facet_value"]), str(row["facet_value"]), row["count"])
+            for row in rows
+        ]
+        return Facet(spec.parameter, spec.title, values)
+    fields = [path] + ([label_path] if label_path else [])
+    rows = rows.exclude(**{f"{path}__isnull": True}).values(*fields)
+    rows = rows.annotate(count=count).order_by("-count", path)
+    values = []
+    for row in rows[: spec.limit]:
+        value = row[path]
+        if label_path:
+            label = row[label_path]
+        elif spec.choices:
+            label = spec.choices.get(value, value)
+        else:
+            label = value
+        values.append(FacetValue(str(value), str(label), row["count"]))
+    return Facet(spec.parameter, spec.title, values)
+
+
+# --- Lists' figures from the summaries -------------------------------------------------------
+
+# Filters the summaries answer, and the grains that can answer each one.
+SUMMARY_FILTERS = {
+    "year": {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY},
+    "year_from": {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY},
+    "year_to": {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY},
+    "kind": {SummaryGrain.TOTALS},
+    "status": {SummaryGrain.TOTALS},
+    "currency": {SummaryGrain.TOTALS},
+}
+# Filters that never change a list's rows.
+NEUTRAL_FILTERS = {"sort", "include_subsidiaries"}
+
+
+def _summary_filter(name: str, value) -> dict:
+    return {
+        "year": {"year": value},
+        "year_from": {"year__gte": value},
+        "year_to": {"year__lte": value, "year__gt": 0},
+    }.get(name, {name: value})
+
+
+@dataclass
+class ListFigures:
+    """A list's count, totals and facets; ``count`` None means: count the page's rows."""
+
+    count: int | None
+    totals: Totals | None
+    facets: list[Facet]
+
+
+def list_figures(
+    record_type: str, rows: QuerySet, cleaned_data: dict, specs: list[FacetSpec], money: bool
+) -> ListFigures:
+    """Count, totals and facets of a filtered list, from the summaries where they can answer.
+
+    Each figure comes from ``PublicSummary`` when every filter in use is one its grain
+    covers (years, kind, status, currency), else from the filtered rows themselves, so a
+    figure is always the one the rows would give.
+    """
+    active = {
+        name: value
+        for name, value in cleaned_data.items()
+        if value not in (None, "") and name not in NEUTRAL_FILTERS
+    }
+    grains = {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY}
+    for name in active:
+        grains &= SUMMARY_FILTERS.get(name, set())
+    if not grains:
+        return ListFigures(None, totals(rows) if money else None, facet_counts(rows, specs))
+    summary.settle()
+    filters = {}
+    for name, value in active.items():
+        filters |= _summary_filter(name, value)
+    base = PublicSummary.objects.filter(record_type=record_type, **filters)
+    totals_rows = base.filter(grain=SummaryGrain.TOTALS)
+    figures = totals_from_rows(_summary_totals(totals_rows))
     facets = []
     for spec in specs:
-        rows = queryset.order_by()
-        if spec.published:
-            rows = rows.filter(**{spec.published: True})
-        if spec.is_year:
-            rows = rows.exclude(**{f"{spec.path}__isnull": True}).annotate(
-                facet_value=ExtractYear(spec.path)
-            )
-            rows = rows.values("facet_value").annotate(count=Count("pk"))
-            rows = rows.order_by("-facet_value")
-            values = [
-                FacetValue(str(row["facet_value"]), str(row["facet_value"]), row["count"])
-                for row in rows
-            ]
+        if spec.summary_grain in grains:
+            rows_of_grain = base.filter(grain=spec.summary_grain)
+            facets.append(_facet(rows_of_grain, spec, Sum("record_count"), summary=True))
         else:
-            fields = [spec.path] + ([spec.label_path] if spec.label_path else [])
-            rows = rows.exclude(**{f"{spec.path}__isnull": True}).values(*fields)
-            rows = rows.annotate(count=Count("pk")).order_by("-count", spec.path)
-            values = []
-            for row in rows[: spec.limit]:
-                value = row[spec.path]
-                if spec.label_path:
-                    label = row[spec.label_path]
-                elif spec.choices:
-                    label = spec.choices.get(value, value)
-                else:
-                    label = value
-                values.append(FacetValue(str(value), str(label), row["count"]))
-        facets.append(Facet(spec.parameter, spec.title, values))
-    return facets
+            facets.append(_facet(rows, spec, Count("pk"), summary=False))
+    return ListFigures(figures.count, figures if money else None, facets)
+
+
+def _summary_totals(rows: QuerySet) -> QuerySet:
+    return (
+        rows.order_by()
+        .values("currency")
+        .annotate(
+            count=Sum("record_count"),
+            total=Sum("amount_total"),
+            usd=Sum("usd_total"),
+            usd_known=Sum("usd_count"),
+        )
+        .order_by("currency")
+    )
+
+
+def summary_totals(record_type: str) -> Totals:
+    """Count and totals of every public record of a type (call ``summary.settle()`` first)."""
+    rows = PublicSummary.objects.filter(record_type=record_type, grain=SummaryGrain.TOTALS)
+    return totals_from_rows(_summary_totals(rows))
 
 
 SETTLEMENT_FACETS = [
-    FacetSpec("year", "Year announced", "announced_on", is_year=True),
+    FacetSpec("year", "Year announced", "announced_on", is_year=True, summary_path="year"),
     FacetSpec(
         "authority",
         "Court or authority",
         "lawsuit__authority__slug",
         "lawsuit__authority__name",
         published="lawsuit__authority__is_published",
+        summary_path="authority__slug",
+        summary_label_path="authority__name",
+        summary_grain=SummaryGrain.AUTHORITY,
+        summary_published="authority__is_published",
     ),
-    FacetSpec("kind", "Kind of case", "lawsuit__kind", choices=dict(LawsuitKind.choices)),
-    FacetSpec("status", "Status", "status", choices=dict(Settlement.Status.choices)),
-    FacetSpec("currency", "Currency", "currency"),
+    FacetSpec(
+        "kind",
+        "Kind of case",
+        "lawsuit__kind",
+        choices=dict(LawsuitKind.choices),
+        summary_path="kind",
+    ),
+    FacetSpec(
+        "status",
+        "Status",
+        "status",
+        choices=dict(Settlement.Status.choices),
+        summary_path="status",
+    ),
+    FacetSpec("currency", "Currency", "currency", summary_path="currency"),
 ]
 VIOLATION_FACETS = [
-    FacetSpec("year", "Year decided", "decided_on", is_year=True),
-    FacetSpec("authority", "Authority", "authority__slug", "authority__name"),
-    FacetSpec("kind", "Kind of penalty", "kind", choices=dict(Violation.Kind.choices)),
-    FacetSpec("country", "Country", "authority__country", choices=COUNTRY_NAMES),
-    FacetSpec("currency", "Currency", "currency"),
+    FacetSpec("year", "Year decided", "decided_on", is_year=True, summary_path="year"),
+    FacetSpec(
+        "authority",
+        "Authority",
+        "authority__slug",
+        "authority__name",
+        summary_path="authority__slug",
+        summary_label_path="authority__name",
+        summary_grain=SummaryGrain.AUTHORITY,
+    ),
+    FacetSpec(
+        "kind",
+        "Kind of penalty",
+        "kind",
+        choices=dict(Violation.Kind.choices),
+        summary_path="kind",
+    ),
+    FacetSpec(
+        "country",
+        "Country",
+        "authority__country",
+        choices=COUNTRY_NAMES,
+        summary_path="authority__country",
+        summary_grain=SummaryGrain.AUTHORITY,
+    ),
+    FacetSpec("currency", "Currency", "currency", summary_path="currency"),
 ]
 LAWSUIT_FACETS = [
     FacetSpec("year", "Year filed", "filed_on", is_year=True),
