@@ -34,6 +34,7 @@ from cases.filters import (
 )
 from cases.models import (
     Authority,
+    CompanyTotals,
     Law,
     Lawsuit,
     LawsuitDefendant,
@@ -634,12 +635,15 @@ class Overview:
 
 
 def overview(latest: int = 6) -> Overview:
+    """Totals from the summaries (``summary.settle()`` first), the newest records from rows."""
+    summary.settle()
     settlements = public_settlements()
     violations = public_violations()
+    lawsuits = PublicSummary.objects.filter(record_type="lawsuit", grain=SummaryGrain.TOTALS)
     return Overview(
-        settlements=totals(settlements),
-        violations=totals(violations),
-        lawsuit_count=Lawsuit.objects.published().count(),
+        settlements=summary_totals("settlement"),
+        violations=summary_totals("violation"),
+        lawsuit_count=lawsuits.aggregate(count=Sum("record_count"))["count"] or 0,
         company_count=public_companies().count(),
         latest_settlements=list(settlements.order_by("-created_at", "-pk")[:latest]),
         latest_violations=list(violations.order_by("-created_at", "-pk")[:latest]),
@@ -671,6 +675,48 @@ def _grouped(queryset: QuerySet, path: str, label_path: str | None = None, label
     return result
 
 
+def _summary_grouped(
+    record_type: str, grain: str, path: str, label_path=None, labels=None, published=""
+) -> list[StatRow]:
+    """As ``_grouped`` over the public records, read from ``PublicSummary``."""
+    rows = PublicSummary.objects.filter(record_type=record_type, grain=grain).order_by()
+    if published:
+        rows = rows.filter(**{published: True})
+    rows = rows.filter(year__gt=0) if path == "year" else rows.exclude(**{f"{path}__isnull": True})
+    values = [path] + ([label_path] if label_path else [])
+    rows = rows.values(*values).annotate(count=Sum("record_count"), usd=Sum("usd_total"))
+    result = []
+    for row in rows:
+        key = row[path]
+        label = row[label_path] if label_path else (labels or {}).get(key, key)
+        result.append(StatRow(str(key), str(label), row["count"], row["usd"] or Decimal(0)))
+    return result
+
+
+def top_companies(limit: int = 10) -> list[Company]:
+    """Published companies that paid the most (their own records), from ``CompanyTotals``."""
+    rows = (
+        CompanyTotals.objects.filter(company__is_published=True, total_usd__gt=0)
+        .select_related("company")
+        .order_by("-total_usd", "company__name")[:limit]
+    )
+    companies = []
+    for row in rows:
+        company = row.company
+        company.total_usd = row.total_usd
+        company.record_count = row.lawsuit_count + row.settlement_count + row.violation_count
+        for name in (
+            "lawsuit_count",
+            "settlement_count",
+            "settlements_usd",
+            "violation_count",
+            "violations_usd",
+        ):
+            setattr(company, name, getattr(row, name))
+        companies.append(company)
+    return companies
+
+
 @dataclass
 class Stats:
     overview: Overview
@@ -686,47 +732,55 @@ class Stats:
 
 
 def statistics(top: int = 10) -> Stats:
-    """Counts and approximate USD sums by year, authority, law and kind; top companies."""
-    settlements = public_settlements()
-    violations = public_violations()
+    """Counts and approximate USD sums by year, authority, law and kind; top companies.
+
+    All from the summaries (``cases.summary``), which ``overview()`` settles first.
+    """
+    settlement_kinds = dict(Lawsuit.Kind.choices)
+    violation_kinds = dict(Violation.Kind.choices)
 
     def by_usd(rows):
         return sorted(rows, key=lambda r: (-r.usd, r.label))
 
-    def by_year(queryset, path):
-        return sorted(_grouped(queryset, path, year=True), key=lambda r: r.key)
+    def by_year(record_type):
+        rows = _summary_grouped(record_type, SummaryGrain.TOTALS, "year")
+        return sorted(rows, key=lambda r: r.key)
 
+    authority = SummaryGrain.AUTHORITY
+    law = SummaryGrain.LAW
     return Stats(
         overview=overview(),
-        settlements_by_year=by_year(settlements, "announced_on"),
-        violations_by_year=by_year(violations, "decided_on"),
-        violations_by_authority=by_usd(_grouped(violations, "authority__slug", "authority__name")),
+        settlements_by_year=by_year("settlement"),
+        violations_by_year=by_year("violation"),
+        violations_by_authority=by_usd(
+            _summary_grouped("violation", authority, "authority__slug", "authority__name")
+        ),
         settlements_by_authority=by_usd(
-            _grouped(
-                settlements.filter(lawsuit__authority__is_published=True),
-                "lawsuit__authority__slug",
-                "lawsuit__authority__name",
+            _summary_grouped(
+                "settlement",
+                authority,
+                "authority__slug",
+                "authority__name",
+                published="authority__is_published",
             )
         ),
         violations_by_law=by_usd(
-            _grouped(violations.filter(laws__is_published=True), "laws__slug", "laws__short_name")
+            _summary_grouped(
+                "violation", law, "law__slug", "law__short_name", published="law__is_published"
+            )
         ),
         settlements_by_law=by_usd(
-            _grouped(
-                settlements.filter(lawsuit__laws__is_published=True),
-                "lawsuit__laws__slug",
-                "lawsuit__laws__short_name",
+            _summary_grouped(
+                "settlement", law, "law__slug", "law__short_name", published="law__is_published"
             )
         ),
         violations_by_kind=by_usd(
-            _grouped(violations, "kind", labels=dict(Violation.Kind.choices))
+            _summary_grouped("violation", SummaryGrain.TOTALS, "kind", labels=violation_kinds)
         ),
         settlements_by_kind=by_usd(
-            _grouped(settlements, "lawsuit__kind", labels=dict(Lawsuit.Kind.choices))
+            _summary_grouped("settlement", SummaryGrain.TOTALS, "kind", labels=settlement_kinds)
         ),
-        top_companies=list(
-            companies_with_totals().filter(total_usd__gt=0).order_by("-total_usd", "name")[:top]
-        ),
+        top_companies=top_companies(top),
     )
 
 

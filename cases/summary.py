@@ -237,6 +237,10 @@ def rebuild() -> None:
         for record_type in RECORD_TYPES:
             _recompute_years(record_type, None)
         _recompute_companies(None)
+    if connection.vendor == "postgresql":
+        # Fresh statistics, so the planner knows these tables' sizes right away.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE cases_publicsummary, cases_companytotals")
 
 
 def settle() -> None:
