@@ -21,8 +21,20 @@ from core.money import CURRENCY_CHOICES, format_approximate_usd, format_money
 AMOUNT_DIGITS = {"max_digits": 20, "decimal_places": 2}
 
 
-def company_ids(company: Company, include_family: bool):
-    return family_ids_expression(company.pk) if include_family else [company.pk]
+def company_ids(company: Company, include_family: bool) -> list[int]:
+    """The company's id, or its whole family's, read once per company object.
+
+    A list rather than the recursive subquery: PostgreSQL then knows how many companies
+    (and so lawsuits and records) to expect, and reads a large family by index instead of
+    hashing every defendant; the pages that filter several times reuse the list.
+    """
+    if not include_family:
+        return [company.pk]
+    ids = getattr(company, "_family_ids", None)
+    if ids is None:
+        family = Company.objects.filter(id__in=family_ids_expression(company.pk))
+        ids = company._family_ids = list(family.order_by("pk").values_list("pk", flat=True))
+    return ids
 
 
 class AuthorityKind(models.TextChoices):

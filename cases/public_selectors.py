@@ -53,6 +53,9 @@ from core.countries import COUNTRY_NAMES
 from core.dates import format_precise_date
 
 MONEY = DecimalField(max_digits=22, decimal_places=2)
+# Newest penalties first, in the order of the index on decided_on (which is never NULL, so
+# NULLS LAST changes nothing but lets PostgreSQL walk the index instead of sorting).
+NEWEST_DECIDED = F("decided_on").desc(nulls_last=True)
 
 
 # --- Published querysets -------------------------------------------------------------------
@@ -560,7 +563,7 @@ def record_group(
             settlements.order_by(F("announced_on").desc(nulls_last=True), "-pk")[:limit]
         ),
         settlement_totals=totals(settlements),
-        violations=list(violations.order_by("-decided_on", "-pk")[:limit]),
+        violations=list(violations.order_by(NEWEST_DECIDED, "-pk")[:limit]),
         violation_totals=totals(violations),
         lawsuits=list(lawsuits.order_by(F("filed_on").desc(nulls_last=True), "-pk")[:limit]),
         lawsuit_count=lawsuits.count(),
@@ -583,39 +586,89 @@ def law_records(law: Law) -> RecordGroup:
     )
 
 
-def company_records(company: Company, include_family: bool) -> RecordGroup:
-    return record_group(
-        public_settlements().for_company(company, include_family),
-        public_violations().for_company(company, include_family),
-        public_lawsuits().for_company(company, include_family),
+def _by_year_and_currency(queryset: QuerySet, date_field: str) -> list[dict]:
+    return list(
+        queryset.order_by()
+        .annotate(record_year=ExtractYear(date_field))
+        .values("record_year", "currency")
+        .annotate(
+            count=Count("pk"),
+            total=Sum("amount"),
+            usd=Sum("amount_usd"),
+            usd_known=Count("amount_usd"),
+        )
     )
+
+
+def _totals_and_years(rows: list[dict]) -> tuple[Totals, dict[int, tuple[int, Decimal]]]:
+    """Totals per currency and (count, USD) per year, both from one grouped query."""
+    per_currency: dict[str, dict] = {}
+    per_year: dict[int, tuple[int, Decimal]] = {}
+    for row in rows:
+        currency = per_currency.setdefault(
+            row["currency"],
+            {"currency": row["currency"], "count": 0, "total": None, "usd": None, "usd_known": 0},
+        )
+        currency["count"] += row["count"]
+        currency["usd_known"] += row["usd_known"]
+        for name in ("total", "usd"):
+            if row[name] is not None:
+                currency[name] = row[name] + (currency[name] or 0)
+        if row["record_year"] is not None:
+            count, usd = per_year.get(row["record_year"], (0, Decimal(0)))
+            per_year[row["record_year"]] = (count + row["count"], usd + (row["usd"] or 0))
+    ordered = [per_currency[code] for code in sorted(per_currency)]
+    return totals_from_rows(ordered), per_year
+
+
+def company_overview(
+    company: Company, include_family: bool, limit: int = 20
+) -> tuple[RecordGroup, list[YearRecord]]:
+    """The company page's latest records, totals and year-by-year figures.
+
+    Totals and years come from one grouped query per record type (by year and currency),
+    not one for each, over the family's ids resolved once (``cases.models.company_ids``).
+    """
+    settlements = public_settlements().for_company(company, include_family)
+    violations = public_violations().for_company(company, include_family)
+    lawsuits = public_lawsuits().for_company(company, include_family)
+    settlement_totals, settlement_years = _totals_and_years(
+        _by_year_and_currency(settlements, "announced_on")
+    )
+    violation_totals, violation_years = _totals_and_years(
+        _by_year_and_currency(violations, "decided_on")
+    )
+    group = RecordGroup(
+        settlements=list(
+            settlements.order_by(F("announced_on").desc(nulls_last=True), "-pk")[:limit]
+        ),
+        settlement_totals=settlement_totals,
+        violations=list(violations.order_by(NEWEST_DECIDED, "-pk")[:limit]),
+        violation_totals=violation_totals,
+        lawsuits=list(lawsuits.order_by(F("filed_on").desc(nulls_last=True), "-pk")[:limit]),
+        lawsuit_count=lawsuits.count(),
+    )
+    none = (0, Decimal(0))
+    years = [
+        YearRecord(
+            year=year,
+            settlements=settlement_years.get(year, none)[0],
+            settlements_usd=settlement_years.get(year, none)[1],
+            violations=violation_years.get(year, none)[0],
+            violations_usd=violation_years.get(year, none)[1],
+        )
+        for year in sorted(settlement_years.keys() | violation_years.keys())
+    ]
+    return group, years
+
+
+def company_records(company: Company, include_family: bool) -> RecordGroup:
+    return company_overview(company, include_family)[0]
 
 
 def company_years(company: Company, include_family: bool) -> list[YearRecord]:
     """The company's public settlements and penalties per year (approximate USD), oldest first."""
-    settlements = {
-        row.key: row
-        for row in _grouped(
-            public_settlements().for_company(company, include_family), "announced_on", year=True
-        )
-    }
-    violations = {
-        row.key: row
-        for row in _grouped(
-            public_violations().for_company(company, include_family), "decided_on", year=True
-        )
-    }
-    none = StatRow("", "", 0, Decimal(0))
-    return [
-        YearRecord(
-            year=int(year),
-            settlements=settlements.get(year, none).count,
-            settlements_usd=settlements.get(year, none).usd,
-            violations=violations.get(year, none).count,
-            violations_usd=violations.get(year, none).usd,
-        )
-        for year in sorted(settlements.keys() | violations.keys(), key=int)
-    ]
+    return company_overview(company, include_family)[1]
 
 
 @dataclass

@@ -32,9 +32,8 @@ from cases.public_selectors import (
     FacetSpec,
     authority_records,
     companies_with_totals,
+    company_overview,
     company_profile,
-    company_records,
-    company_years,
     facet_counts,
     law_records,
     lawsuit_for_page,
@@ -449,7 +448,7 @@ def company_detail(request, slug: str):
         switch_error = "Use include_subsidiaries=1 (the whole family) or 0 (this company only)."
     include_family = raw != "0"
     profile = company_profile(company)
-    years = company_years(company, include_family)
+    records, years = company_overview(company, include_family)
     chart = bar_chart(
         "by-year",
         "Settlements and penalties per year, approximate US dollars"
@@ -472,7 +471,7 @@ def company_detail(request, slug: str):
         "profile": profile,
         "include_family": include_family,
         "switch_error": switch_error,
-        "records": company_records(company, include_family),
+        "records": records,
         "years": years,
         "chart": chart,
         "list_query": urlencode(list_query),
