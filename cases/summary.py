@@ -456,7 +456,7 @@ def remove_triggers(schema_editor) -> None:
         schema_editor.execute(statement, params=None)
 
 
-def triggers_disabled_sql(enabled: bool) -> list[str]:
+def triggers_enabled_sql(enabled: bool) -> list[str]:
     """PostgreSQL: switch the summary triggers off for a bulk load (then ``rebuild()``)."""
     action = "ENABLE" if enabled else "DISABLE"
     return [f"ALTER TABLE {table} {action} TRIGGER {name}" for name, table, *_ in TRIGGERS]
