@@ -700,6 +700,9 @@ class SummaryGrain(models.TextChoices):
     TOTALS = "totals", "Year, kind, status and currency"
     AUTHORITY = "authority", "Year and authority"
     LAW = "law", "Year and law"
+    # All years together (year 0): what the unfiltered list and the statistics read.
+    AUTHORITY_ALL_YEARS = "authority*", "Authority, all years"
+    LAW_ALL_YEARS = "law*", "Law, all years"
 
 
 class SummaryRecordType(models.TextChoices):

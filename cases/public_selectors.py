@@ -280,9 +280,13 @@ def list_figures(
     totals_rows = base.filter(grain=SummaryGrain.TOTALS)
     figures = totals_from_rows(_summary_totals(totals_rows))
     facets = []
+    every_year = not any(name in active for name in ("year", "year_from", "year_to"))
     for spec in specs:
         if spec.summary_grain in grains:
-            rows_of_grain = base.filter(grain=spec.summary_grain)
+            grain = spec.summary_grain
+            if every_year and grain == SummaryGrain.AUTHORITY:
+                grain = SummaryGrain.AUTHORITY_ALL_YEARS  # 400 rows instead of 10,000
+            rows_of_grain = base.filter(grain=grain)
             facets.append(_facet(rows_of_grain, spec, Sum("record_count"), summary=True))
         else:
             facets.append(_facet(rows, spec, Count("pk"), summary=False))
@@ -820,8 +824,8 @@ def statistics(top: int = 10) -> Stats:
         rows = _summary_grouped(record_type, SummaryGrain.TOTALS, "year")
         return sorted(rows, key=lambda r: r.key)
 
-    authority = SummaryGrain.AUTHORITY
-    law = SummaryGrain.LAW
+    authority = SummaryGrain.AUTHORITY_ALL_YEARS
+    law = SummaryGrain.LAW_ALL_YEARS
     return Stats(
         overview=overview(),
         settlements_by_year=by_year("settlement"),

@@ -172,6 +172,41 @@ def _recompute_years(record_type: str, years: set[int] | None) -> None:
         stale = stale.filter(year__in=years)
     stale.delete()
     PublicSummary.objects.bulk_create(_summary_rows(record_type, years), batch_size=2000)
+    if RECORD_TYPES[record_type][-1]:
+        _recompute_all_years(record_type)
+
+
+ALL_YEARS = {
+    SummaryGrain.AUTHORITY: (SummaryGrain.AUTHORITY_ALL_YEARS, "authority_id"),
+    SummaryGrain.LAW: (SummaryGrain.LAW_ALL_YEARS, "law_id"),
+}
+
+
+def _recompute_all_years(record_type: str) -> None:
+    """The per-authority and per-law rows of all years, summed from the per-year rows."""
+    for grain, (all_years, key) in ALL_YEARS.items():
+        PublicSummary.objects.filter(record_type=record_type, grain=all_years).delete()
+        per_year = PublicSummary.objects.filter(record_type=record_type, grain=grain)
+        rows = (
+            per_year.order_by()
+            .values(key)
+            .annotate(count=Sum("record_count"), usd=Sum("usd_total"), usd_known=Sum("usd_count"))
+        )
+        PublicSummary.objects.bulk_create(
+            [
+                PublicSummary(
+                    grain=all_years,
+                    record_type=record_type,
+                    year=0,
+                    record_count=row["count"],
+                    usd_total=row["usd"],
+                    usd_count=row["usd_known"],
+                    **{key: row[key]},
+                )
+                for row in rows
+            ],
+            batch_size=2000,
+        )
 
 
 def _company_totals(company_ids: list[int] | None) -> list[CompanyTotals]:
