@@ -21,8 +21,20 @@ from core.money import CURRENCY_CHOICES, format_approximate_usd, format_money
 AMOUNT_DIGITS = {"max_digits": 20, "decimal_places": 2}
 
 
-def company_ids(company: Company, include_family: bool):
-    return family_ids_expression(company.pk) if include_family else [company.pk]
+def company_ids(company: Company, include_family: bool) -> list[int]:
+    """The company's id, or its whole family's, read once per company object.
+
+    A list rather than the recursive subquery: PostgreSQL then knows how many companies
+    (and so lawsuits and records) to expect, and reads a large family by index instead of
+    hashing every defendant; the pages that filter several times reuse the list.
+    """
+    if not include_family:
+        return [company.pk]
+    ids = getattr(company, "_family_ids", None)
+    if ids is None:
+        family = Company.objects.filter(id__in=family_ids_expression(company.pk))
+        ids = company._family_ids = list(family.order_by("pk").values_list("pk", flat=True))
+    return ids
 
 
 class AuthorityKind(models.TextChoices):
@@ -291,6 +303,10 @@ class LawsuitDefendant(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        indexes = [
+            # Finds a company family's lawsuits from an index alone (company pages, filters).
+            models.Index(fields=["company", "lawsuit"], name="defendant_company_lawsuit_idx")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["lawsuit", "company"],
@@ -464,6 +480,10 @@ class Settlement(MoneyRecord):
 
     class Meta:
         ordering = ["-announced_on", "-id"]
+        indexes = [
+            # The newest records first (home page, statistics) without sorting them all.
+            models.Index(fields=["-created_at", "-id"], name="settlement_created_idx")
+        ]
         constraints = [
             *money_constraints("settlement"),
             models.UniqueConstraint(
@@ -567,6 +587,10 @@ class Violation(MoneyRecord):
 
     class Meta:
         ordering = ["-decided_on", "-id"]
+        indexes = [
+            # The newest records first (home page, statistics) without sorting them all.
+            models.Index(fields=["-created_at", "-id"], name="violation_created_idx")
+        ]
         constraints = [
             *money_constraints("violation"),
             models.UniqueConstraint(
@@ -670,3 +694,144 @@ class ExchangeRate(TimeStampedModel):
 
     def __str__(self):
         return f"{self.currency} {self.year}: {self.usd_per_unit} USD"
+
+
+class SummaryGrain(models.TextChoices):
+    TOTALS = "totals", "Year, kind, status and currency"
+    AUTHORITY = "authority", "Year and authority"
+    LAW = "law", "Year and law"
+    # All years together (year 0): what the unfiltered list and the statistics read.
+    AUTHORITY_ALL_YEARS = "authority*", "Authority, all years"
+    LAW_ALL_YEARS = "law*", "Law, all years"
+
+
+class SummaryRecordType(models.TextChoices):
+    LAWSUIT = "lawsuit", "Lawsuit"
+    SETTLEMENT = "settlement", "Settlement"
+    VIOLATION = "violation", "Violation"
+
+
+class PublicSummary(models.Model):
+    """Counts and sums of the public records, per year and one or more facet dimensions.
+
+    Derived data, never edited: ``cases.summary`` keeps it exact (see its docstring) and the
+    lists, the company pages and the statistics read it instead of aggregating every row.
+    """
+
+    grain = models.CharField(
+        max_length=10,
+        choices=SummaryGrain.choices,
+        help_text="Which dimensions this row is grouped by besides the year.",
+    )
+    record_type = models.CharField(
+        max_length=10, choices=SummaryRecordType.choices, help_text="The kind of record counted."
+    )
+    year = models.PositiveSmallIntegerField(
+        help_text="Year of the record's leading date (decided, announced, filed); 0 when unknown."
+    )
+    kind = models.CharField(
+        max_length=20, blank=True, help_text="Kind of penalty or of case (totals grain)."
+    )
+    status = models.CharField(max_length=25, blank=True, help_text="Status (totals grain).")
+    currency = models.CharField(max_length=3, blank=True, help_text="Currency (totals grain).")
+    authority = models.ForeignKey(
+        Authority,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        help_text="The authority (authority grain); for settlements, their lawsuit's.",
+    )
+    law = models.ForeignKey(
+        Law,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        help_text="The law (law grain); for settlements, one of their lawsuit's laws.",
+    )
+    record_count = models.PositiveIntegerField(help_text="How many public records.")
+    amount_total = models.DecimalField(
+        max_digits=30,
+        decimal_places=2,
+        default=0,
+        help_text="Sum of the amounts in their currency (totals grain only).",
+    )
+    usd_total = models.DecimalField(
+        max_digits=30, decimal_places=2, default=0, help_text="Sum of the approximate USD values."
+    )
+    usd_count = models.PositiveIntegerField(
+        default=0, help_text="How many of the records have an approximate USD value."
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["grain", "record_type", "year"], name="summary_slice_idx")]
+        constraints = [
+            choices_constraint("grain", SummaryGrain, "summary"),
+            choices_constraint("record_type", SummaryRecordType, "summary"),
+        ]
+
+    def __str__(self):
+        return f"{self.grain} {self.record_type} {self.year}: {self.record_count}"
+
+
+class CompanyTotals(models.Model):
+    """One company's own public records (every defendant of a lawsuit counts it), derived.
+
+    Kept exact by ``cases.summary``; the statistics' top companies read it.
+    """
+
+    company = models.OneToOneField(
+        Company,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="record_totals",
+        help_text="The company these totals are for.",
+    )
+    lawsuit_count = models.PositiveIntegerField(default=0, help_text="Published lawsuits.")
+    settlement_count = models.PositiveIntegerField(default=0, help_text="Public settlements.")
+    settlements_usd = models.DecimalField(
+        max_digits=30, decimal_places=2, default=0, help_text="Their approximate USD sum."
+    )
+    violation_count = models.PositiveIntegerField(default=0, help_text="Public penalties.")
+    violations_usd = models.DecimalField(
+        max_digits=30, decimal_places=2, default=0, help_text="Their approximate USD sum."
+    )
+    total_usd = models.DecimalField(
+        max_digits=30,
+        decimal_places=2,
+        default=0,
+        db_index=True,
+        help_text="Settlements and penalties together, approximate USD.",
+    )
+
+    def __str__(self):
+        return f"{self.company_id}: {self.total_usd}"
+
+
+class SummaryDirty(models.Model):
+    """A slice of the summaries that a write changed, written by database triggers.
+
+    ``scope`` is ``year`` (``key`` is a year, 0 for none, of ``record_type``) or ``company``
+    (``key`` is a company id). Readers recompute these slices before reading.
+    """
+
+    scope = models.CharField(max_length=10, help_text="year or company.")
+    record_type = models.CharField(max_length=10, blank=True, help_text="For year slices.")
+    key = models.BigIntegerField(help_text="The year or the company id.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "record_type", "key"], name="summary_dirty_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(scope__in=["year", "company"]), name="summary_dirty_scope_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.record_type} {self.key}"

@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractYear
 
+from cases import summary
 from cases.filters import (
     lawsuit_text_matches,
     settlement_text_matches,
@@ -33,22 +34,28 @@ from cases.filters import (
 )
 from cases.models import (
     Authority,
+    CompanyTotals,
     Law,
     Lawsuit,
     LawsuitDefendant,
     LawsuitKind,
     LawsuitRelation,
+    PublicSummary,
     Settlement,
     Source,
+    SummaryGrain,
     Violation,
 )
-from cases.selectors import Totals, YearRecord, totals
+from cases.selectors import Totals, YearRecord, totals, totals_from_rows
 from companies.filters import company_name_matches
 from companies.models import Company, CompanyAlias
 from core.countries import COUNTRY_NAMES
 from core.dates import format_precise_date
 
 MONEY = DecimalField(max_digits=22, decimal_places=2)
+# Newest penalties first, in the order of the index on decided_on (which is never NULL, so
+# NULLS LAST changes nothing but lets PostgreSQL walk the index instead of sorting).
+NEWEST_DECIDED = F("decided_on").desc(nulls_last=True)
 
 
 # --- Published querysets -------------------------------------------------------------------
@@ -162,6 +169,11 @@ class FacetSpec:
     is_year: bool = False
     limit: int = 12
     published: str = ""  # path to an is_published flag the value must have, e.g. an authority
+    # The same facet read from ``PublicSummary``: its field, label and the grain holding it.
+    summary_path: str = ""
+    summary_label_path: str | None = None
+    summary_grain: str = SummaryGrain.TOTALS
+    summary_published: str = ""
 
 
 def facet_counts(queryset: QuerySet, specs: list[FacetSpec]) -> list[Facet]:
@@ -171,58 +183,213 @@ def facet_counts(queryset: QuerySet, specs: list[FacetSpec]) -> list[Facet]:
     filters use EXISTS, and ``totals`` sums the same rows), and a facet path crosses at most
     one link row per record and value. DISTINCT made PostgreSQL sort every group.
     """
-    facets = []
-    for spec in specs:
-        rows = queryset.order_by()
-        if spec.published:
-            rows = rows.filter(**{spec.published: True})
-        if spec.is_year:
-            rows = rows.exclude(**{f"{spec.path}__isnull": True}).annotate(
-                facet_value=ExtractYear(spec.path)
-            )
-            rows = rows.values("facet_value").annotate(count=Count("pk"))
-            rows = rows.order_by("-facet_value")
-            values = [
-                FacetValue(str(row["facet_value"]), str(row["facet_value"]), row["count"])
-                for row in rows
-            ]
+    return [_facet(queryset, spec, Count("pk"), summary=False) for spec in specs]
+
+
+def _facet(rows: QuerySet, spec: FacetSpec, count, summary: bool) -> Facet:
+    """A facet's values, counted over records or (``summary``) over ``PublicSummary`` rows."""
+    path = spec.summary_path if summary else spec.path
+    label_path = spec.summary_label_path if summary else spec.label_path
+    published = spec.summary_published if summary else spec.published
+    rows = rows.order_by()
+    if published:
+        rows = rows.filter(**{published: True})
+    if spec.is_year:
+        if summary:
+            rows = rows.filter(year__gt=0).annotate(facet_value=F("year"))
         else:
-            fields = [spec.path] + ([spec.label_path] if spec.label_path else [])
-            rows = rows.exclude(**{f"{spec.path}__isnull": True}).values(*fields)
-            rows = rows.annotate(count=Count("pk")).order_by("-count", spec.path)
-            values = []
-            for row in rows[: spec.limit]:
-                value = row[spec.path]
-                if spec.label_path:
-                    label = row[spec.label_path]
-                elif spec.choices:
-                    label = spec.choices.get(value, value)
-                else:
-                    label = value
-                values.append(FacetValue(str(value), str(label), row["count"]))
-        facets.append(Facet(spec.parameter, spec.title, values))
-    return facets
+            rows = rows.exclude(**{f"{path}__isnull": True}).annotate(facet_value=ExtractYear(path))
+        rows = rows.values("facet_value").annotate(count=count).order_by("-facet_value")
+        values = [
+            FacetValue(str(row["facet_value"]), str(row["facet_value"]), row["count"])
+            for row in rows
+        ]
+        return Facet(spec.parameter, spec.title, values)
+    fields = [path] + ([label_path] if label_path else [])
+    rows = rows.exclude(**{f"{path}__isnull": True}).values(*fields)
+    rows = rows.annotate(count=count).order_by("-count", path)
+    values = []
+    for row in rows[: spec.limit]:
+        value = row[path]
+        if label_path:
+            label = row[label_path]
+        elif spec.choices:
+            label = spec.choices.get(value, value)
+        else:
+            label = value
+        values.append(FacetValue(str(value), str(label), row["count"]))
+    return Facet(spec.parameter, spec.title, values)
+
+
+# --- Lists' figures from the summaries -------------------------------------------------------
+
+# Filters the summaries answer, and the grains that can answer each one.
+SUMMARY_FILTERS = {
+    "year": {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY},
+    "year_from": {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY},
+    "year_to": {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY},
+    "kind": {SummaryGrain.TOTALS},
+    "status": {SummaryGrain.TOTALS},
+    "currency": {SummaryGrain.TOTALS},
+}
+# Filters that never change a list's rows.
+NEUTRAL_FILTERS = {"sort", "include_subsidiaries"}
+
+
+def _summary_filter(name: str, value) -> dict:
+    return {
+        "year": {"year": value},
+        "year_from": {"year__gte": value},
+        "year_to": {"year__lte": value, "year__gt": 0},
+    }.get(name, {name: value})
+
+
+@dataclass
+class ListFigures:
+    """A list's count, totals and facets; ``count`` None means: count the page's rows."""
+
+    count: int | None
+    totals: Totals | None
+    facets: list[Facet]
+
+
+def list_figures(
+    record_type: str, rows: QuerySet, cleaned_data: dict, specs: list[FacetSpec], money: bool
+) -> ListFigures:
+    """Count, totals and facets of a filtered list, from the summaries where they can answer.
+
+    Each figure comes from ``PublicSummary`` when every filter in use is one its grain
+    covers (years, kind, status, currency), else from the filtered rows themselves, so a
+    figure is always the one the rows would give.
+    """
+    active = {
+        name: value
+        for name, value in cleaned_data.items()
+        if value not in (None, "") and name not in NEUTRAL_FILTERS
+    }
+    grains = {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY}
+    for name in active:
+        grains &= SUMMARY_FILTERS.get(name, set())
+    if not grains:
+        return _figures_from_rows(rows, specs, money)
+    summary.settle()
+    filters = {}
+    for name, value in active.items():
+        filters |= _summary_filter(name, value)
+    base = PublicSummary.objects.filter(record_type=record_type, **filters)
+    totals_rows = base.filter(grain=SummaryGrain.TOTALS)
+    figures = totals_from_rows(_summary_totals(totals_rows))
+    facets = []
+    every_year = not any(name in active for name in ("year", "year_from", "year_to"))
+    for spec in specs:
+        if spec.summary_grain in grains:
+            grain = spec.summary_grain
+            if every_year and grain == SummaryGrain.AUTHORITY:
+                grain = SummaryGrain.AUTHORITY_ALL_YEARS  # 400 rows instead of 10,000
+            rows_of_grain = base.filter(grain=grain)
+            facets.append(_facet(rows_of_grain, spec, Sum("record_count"), summary=True))
+        else:
+            facets.append(_facet(rows, spec, Count("pk"), summary=False))
+    return ListFigures(figures.count, figures if money else None, facets)
+
+
+# Up to this many matching rows, a filtered list's figures are computed over their ids.
+SMALL_LIST = 5000
+
+
+def _figures_from_rows(rows: QuerySet, specs: list[FacetSpec], money: bool) -> ListFigures:
+    """Figures the summaries cannot give, from the rows.
+
+    The filter (a company family, words, an amount range) is evaluated once, for the ids of
+    the matching rows; when there are few, every aggregate then reads just those rows by
+    primary key instead of evaluating the filter again (a family's lawsuits, for each of
+    seven aggregates, cost more than the aggregates themselves).
+    """
+    ids = list(rows.order_by().values_list("pk", flat=True)[: SMALL_LIST + 1])
+    if len(ids) <= SMALL_LIST:
+        matching = rows.model._default_manager.filter(pk__in=ids)
+        return ListFigures(
+            len(ids), totals(matching) if money else None, facet_counts(matching, specs)
+        )
+    return ListFigures(None, totals(rows) if money else None, facet_counts(rows, specs))
+
+
+def _summary_totals(rows: QuerySet) -> QuerySet:
+    return (
+        rows.order_by()
+        .values("currency")
+        .annotate(
+            count=Sum("record_count"),
+            total=Sum("amount_total"),
+            usd=Sum("usd_total"),
+            usd_known=Sum("usd_count"),
+        )
+        .order_by("currency")
+    )
+
+
+def summary_totals(record_type: str) -> Totals:
+    """Count and totals of every public record of a type (call ``summary.settle()`` first)."""
+    rows = PublicSummary.objects.filter(record_type=record_type, grain=SummaryGrain.TOTALS)
+    return totals_from_rows(_summary_totals(rows))
 
 
 SETTLEMENT_FACETS = [
-    FacetSpec("year", "Year announced", "announced_on", is_year=True),
+    FacetSpec("year", "Year announced", "announced_on", is_year=True, summary_path="year"),
     FacetSpec(
         "authority",
         "Court or authority",
         "lawsuit__authority__slug",
         "lawsuit__authority__name",
         published="lawsuit__authority__is_published",
+        summary_path="authority__slug",
+        summary_label_path="authority__name",
+        summary_grain=SummaryGrain.AUTHORITY,
+        summary_published="authority__is_published",
     ),
-    FacetSpec("kind", "Kind of case", "lawsuit__kind", choices=dict(LawsuitKind.choices)),
-    FacetSpec("status", "Status", "status", choices=dict(Settlement.Status.choices)),
-    FacetSpec("currency", "Currency", "currency"),
+    FacetSpec(
+        "kind",
+        "Kind of case",
+        "lawsuit__kind",
+        choices=dict(LawsuitKind.choices),
+        summary_path="kind",
+    ),
+    FacetSpec(
+        "status",
+        "Status",
+        "status",
+        choices=dict(Settlement.Status.choices),
+        summary_path="status",
+    ),
+    FacetSpec("currency", "Currency", "currency", summary_path="currency"),
 ]
 VIOLATION_FACETS = [
-    FacetSpec("year", "Year decided", "decided_on", is_year=True),
-    FacetSpec("authority", "Authority", "authority__slug", "authority__name"),
-    FacetSpec("kind", "Kind of penalty", "kind", choices=dict(Violation.Kind.choices)),
-    FacetSpec("country", "Country", "authority__country", choices=COUNTRY_NAMES),
-    FacetSpec("currency", "Currency", "currency"),
+    FacetSpec("year", "Year decided", "decided_on", is_year=True, summary_path="year"),
+    FacetSpec(
+        "authority",
+        "Authority",
+        "authority__slug",
+        "authority__name",
+        summary_path="authority__slug",
+        summary_label_path="authority__name",
+        summary_grain=SummaryGrain.AUTHORITY,
+    ),
+    FacetSpec(
+        "kind",
+        "Kind of penalty",
+        "kind",
+        choices=dict(Violation.Kind.choices),
+        summary_path="kind",
+    ),
+    FacetSpec(
+        "country",
+        "Country",
+        "authority__country",
+        choices=COUNTRY_NAMES,
+        summary_path="authority__country",
+        summary_grain=SummaryGrain.AUTHORITY,
+    ),
+    FacetSpec("currency", "Currency", "currency", summary_path="currency"),
 ]
 LAWSUIT_FACETS = [
     FacetSpec("year", "Year filed", "filed_on", is_year=True),
@@ -400,7 +567,7 @@ def record_group(
             settlements.order_by(F("announced_on").desc(nulls_last=True), "-pk")[:limit]
         ),
         settlement_totals=totals(settlements),
-        violations=list(violations.order_by("-decided_on", "-pk")[:limit]),
+        violations=list(violations.order_by(NEWEST_DECIDED, "-pk")[:limit]),
         violation_totals=totals(violations),
         lawsuits=list(lawsuits.order_by(F("filed_on").desc(nulls_last=True), "-pk")[:limit]),
         lawsuit_count=lawsuits.count(),
@@ -423,39 +590,89 @@ def law_records(law: Law) -> RecordGroup:
     )
 
 
-def company_records(company: Company, include_family: bool) -> RecordGroup:
-    return record_group(
-        public_settlements().for_company(company, include_family),
-        public_violations().for_company(company, include_family),
-        public_lawsuits().for_company(company, include_family),
+def _by_year_and_currency(queryset: QuerySet, date_field: str) -> list[dict]:
+    return list(
+        queryset.order_by()
+        .annotate(record_year=ExtractYear(date_field))
+        .values("record_year", "currency")
+        .annotate(
+            count=Count("pk"),
+            total=Sum("amount"),
+            usd=Sum("amount_usd"),
+            usd_known=Count("amount_usd"),
+        )
     )
+
+
+def _totals_and_years(rows: list[dict]) -> tuple[Totals, dict[int, tuple[int, Decimal]]]:
+    """Totals per currency and (count, USD) per year, both from one grouped query."""
+    per_currency: dict[str, dict] = {}
+    per_year: dict[int, tuple[int, Decimal]] = {}
+    for row in rows:
+        currency = per_currency.setdefault(
+            row["currency"],
+            {"currency": row["currency"], "count": 0, "total": None, "usd": None, "usd_known": 0},
+        )
+        currency["count"] += row["count"]
+        currency["usd_known"] += row["usd_known"]
+        for name in ("total", "usd"):
+            if row[name] is not None:
+                currency[name] = row[name] + (currency[name] or 0)
+        if row["record_year"] is not None:
+            count, usd = per_year.get(row["record_year"], (0, Decimal(0)))
+            per_year[row["record_year"]] = (count + row["count"], usd + (row["usd"] or 0))
+    ordered = [per_currency[code] for code in sorted(per_currency)]
+    return totals_from_rows(ordered), per_year
+
+
+def company_overview(
+    company: Company, include_family: bool, limit: int = 20
+) -> tuple[RecordGroup, list[YearRecord]]:
+    """The company page's latest records, totals and year-by-year figures.
+
+    Totals and years come from one grouped query per record type (by year and currency),
+    not one for each, over the family's ids resolved once (``cases.models.company_ids``).
+    """
+    settlements = public_settlements().for_company(company, include_family)
+    violations = public_violations().for_company(company, include_family)
+    lawsuits = public_lawsuits().for_company(company, include_family)
+    settlement_totals, settlement_years = _totals_and_years(
+        _by_year_and_currency(settlements, "announced_on")
+    )
+    violation_totals, violation_years = _totals_and_years(
+        _by_year_and_currency(violations, "decided_on")
+    )
+    group = RecordGroup(
+        settlements=list(
+            settlements.order_by(F("announced_on").desc(nulls_last=True), "-pk")[:limit]
+        ),
+        settlement_totals=settlement_totals,
+        violations=list(violations.order_by(NEWEST_DECIDED, "-pk")[:limit]),
+        violation_totals=violation_totals,
+        lawsuits=list(lawsuits.order_by(F("filed_on").desc(nulls_last=True), "-pk")[:limit]),
+        lawsuit_count=lawsuits.count(),
+    )
+    none = (0, Decimal(0))
+    years = [
+        YearRecord(
+            year=year,
+            settlements=settlement_years.get(year, none)[0],
+            settlements_usd=settlement_years.get(year, none)[1],
+            violations=violation_years.get(year, none)[0],
+            violations_usd=violation_years.get(year, none)[1],
+        )
+        for year in sorted(settlement_years.keys() | violation_years.keys())
+    ]
+    return group, years
+
+
+def company_records(company: Company, include_family: bool) -> RecordGroup:
+    return company_overview(company, include_family)[0]
 
 
 def company_years(company: Company, include_family: bool) -> list[YearRecord]:
     """The company's public settlements and penalties per year (approximate USD), oldest first."""
-    settlements = {
-        row.key: row
-        for row in _grouped(
-            public_settlements().for_company(company, include_family), "announced_on", year=True
-        )
-    }
-    violations = {
-        row.key: row
-        for row in _grouped(
-            public_violations().for_company(company, include_family), "decided_on", year=True
-        )
-    }
-    none = StatRow("", "", 0, Decimal(0))
-    return [
-        YearRecord(
-            year=int(year),
-            settlements=settlements.get(year, none).count,
-            settlements_usd=settlements.get(year, none).usd,
-            violations=violations.get(year, none).count,
-            violations_usd=violations.get(year, none).usd,
-        )
-        for year in sorted(settlements.keys() | violations.keys(), key=int)
-    ]
+    return company_overview(company, include_family)[1]
 
 
 @dataclass
@@ -496,12 +713,15 @@ class Overview:
 
 
 def overview(latest: int = 6) -> Overview:
+    """Totals from the summaries (``summary.settle()`` first), the newest records from rows."""
+    summary.settle()
     settlements = public_settlements()
     violations = public_violations()
+    lawsuits = PublicSummary.objects.filter(record_type="lawsuit", grain=SummaryGrain.TOTALS)
     return Overview(
-        settlements=totals(settlements),
-        violations=totals(violations),
-        lawsuit_count=Lawsuit.objects.published().count(),
+        settlements=summary_totals("settlement"),
+        violations=summary_totals("violation"),
+        lawsuit_count=lawsuits.aggregate(count=Sum("record_count"))["count"] or 0,
         company_count=public_companies().count(),
         latest_settlements=list(settlements.order_by("-created_at", "-pk")[:latest]),
         latest_violations=list(violations.order_by("-created_at", "-pk")[:latest]),
@@ -533,6 +753,48 @@ def _grouped(queryset: QuerySet, path: str, label_path: str | None = None, label
     return result
 
 
+def _summary_grouped(
+    record_type: str, grain: str, path: str, label_path=None, labels=None, published=""
+) -> list[StatRow]:
+    """As ``_grouped`` over the public records, read from ``PublicSummary``."""
+    rows = PublicSummary.objects.filter(record_type=record_type, grain=grain).order_by()
+    if published:
+        rows = rows.filter(**{published: True})
+    rows = rows.filter(year__gt=0) if path == "year" else rows.exclude(**{f"{path}__isnull": True})
+    values = [path] + ([label_path] if label_path else [])
+    rows = rows.values(*values).annotate(count=Sum("record_count"), usd=Sum("usd_total"))
+    result = []
+    for row in rows:
+        key = row[path]
+        label = row[label_path] if label_path else (labels or {}).get(key, key)
+        result.append(StatRow(str(key), str(label), row["count"], row["usd"] or Decimal(0)))
+    return result
+
+
+def top_companies(limit: int = 10) -> list[Company]:
+    """Published companies that paid the most (their own records), from ``CompanyTotals``."""
+    rows = (
+        CompanyTotals.objects.filter(company__is_published=True, total_usd__gt=0)
+        .select_related("company")
+        .order_by("-total_usd", "company__name")[:limit]
+    )
+    companies = []
+    for row in rows:
+        company = row.company
+        company.total_usd = row.total_usd
+        company.record_count = row.lawsuit_count + row.settlement_count + row.violation_count
+        for name in (
+            "lawsuit_count",
+            "settlement_count",
+            "settlements_usd",
+            "violation_count",
+            "violations_usd",
+        ):
+            setattr(company, name, getattr(row, name))
+        companies.append(company)
+    return companies
+
+
 @dataclass
 class Stats:
     overview: Overview
@@ -548,47 +810,55 @@ class Stats:
 
 
 def statistics(top: int = 10) -> Stats:
-    """Counts and approximate USD sums by year, authority, law and kind; top companies."""
-    settlements = public_settlements()
-    violations = public_violations()
+    """Counts and approximate USD sums by year, authority, law and kind; top companies.
+
+    All from the summaries (``cases.summary``), which ``overview()`` settles first.
+    """
+    settlement_kinds = dict(Lawsuit.Kind.choices)
+    violation_kinds = dict(Violation.Kind.choices)
 
     def by_usd(rows):
         return sorted(rows, key=lambda r: (-r.usd, r.label))
 
-    def by_year(queryset, path):
-        return sorted(_grouped(queryset, path, year=True), key=lambda r: r.key)
+    def by_year(record_type):
+        rows = _summary_grouped(record_type, SummaryGrain.TOTALS, "year")
+        return sorted(rows, key=lambda r: r.key)
 
+    authority = SummaryGrain.AUTHORITY_ALL_YEARS
+    law = SummaryGrain.LAW_ALL_YEARS
     return Stats(
         overview=overview(),
-        settlements_by_year=by_year(settlements, "announced_on"),
-        violations_by_year=by_year(violations, "decided_on"),
-        violations_by_authority=by_usd(_grouped(violations, "authority__slug", "authority__name")),
+        settlements_by_year=by_year("settlement"),
+        violations_by_year=by_year("violation"),
+        violations_by_authority=by_usd(
+            _summary_grouped("violation", authority, "authority__slug", "authority__name")
+        ),
         settlements_by_authority=by_usd(
-            _grouped(
-                settlements.filter(lawsuit__authority__is_published=True),
-                "lawsuit__authority__slug",
-                "lawsuit__authority__name",
+            _summary_grouped(
+                "settlement",
+                authority,
+                "authority__slug",
+                "authority__name",
+                published="authority__is_published",
             )
         ),
         violations_by_law=by_usd(
-            _grouped(violations.filter(laws__is_published=True), "laws__slug", "laws__short_name")
+            _summary_grouped(
+                "violation", law, "law__slug", "law__short_name", published="law__is_published"
+            )
         ),
         settlements_by_law=by_usd(
-            _grouped(
-                settlements.filter(lawsuit__laws__is_published=True),
-                "lawsuit__laws__slug",
-                "lawsuit__laws__short_name",
+            _summary_grouped(
+                "settlement", law, "law__slug", "law__short_name", published="law__is_published"
             )
         ),
         violations_by_kind=by_usd(
-            _grouped(violations, "kind", labels=dict(Violation.Kind.choices))
+            _summary_grouped("violation", SummaryGrain.TOTALS, "kind", labels=violation_kinds)
         ),
         settlements_by_kind=by_usd(
-            _grouped(settlements, "lawsuit__kind", labels=dict(Lawsuit.Kind.choices))
+            _summary_grouped("settlement", SummaryGrain.TOTALS, "kind", labels=settlement_kinds)
         ),
-        top_companies=list(
-            companies_with_totals().filter(total_usd__gt=0).order_by("-total_usd", "name")[:top]
-        ),
+        top_companies=top_companies(top),
     )
 
 

@@ -40,6 +40,11 @@ def totals(queryset: QuerySet) -> Totals:
         )
         .order_by("currency")
     )
+    return totals_from_rows(rows)
+
+
+def totals_from_rows(rows) -> Totals:
+    """Totals from rows of currency, count, total, usd and usd_known (rows or summaries)."""
     result = Totals()
     for row in rows:
         result.count += row["count"]

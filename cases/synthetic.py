@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from cases import summary
 from cases.models import (
     Authority,
     ExchangeRate,
@@ -502,6 +503,16 @@ class SyntheticGenerator:
         )
         return ids
 
+    def _summary_triggers(self, *, enabled: bool) -> None:
+        if connection.vendor != "postgresql":
+            return  # SQLite cannot switch triggers off; the rebuild clears their marks.
+        with connection.cursor() as cursor:
+            # Deferred foreign-key checks must run first: PostgreSQL refuses to alter a
+            # table with trigger events pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for statement in summary.triggers_enabled_sql(enabled):
+                cursor.execute(statement)
+
     def run(self) -> dict[str, int]:
         started = time.monotonic()
         plan = self.plan
@@ -511,6 +522,8 @@ class SyntheticGenerator:
             f"{plan.companies:,} companies"
         )
         with transaction.atomic():
+            # The summary triggers would mark a slice per row; rebuild once at the end instead.
+            self._summary_triggers(enabled=False)
             self.exchange_rates()
             company_ids = self.companies()
             authority_ids, courts, law_ids = self.authorities_and_laws()
@@ -518,6 +531,9 @@ class SyntheticGenerator:
             lawsuit_ids = self.lawsuits(company_ids, courts, law_ids, source_ids)
             settlement_ids = self.settlements(lawsuit_ids, source_ids)
             violation_ids = self.violations(company_ids, authority_ids, law_ids, source_ids)
+            self._summary_triggers(enabled=True)
+            self.report("summaries: rebuilding")
+            summary.rebuild()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")

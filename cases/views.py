@@ -28,16 +28,17 @@ from cases.public_selectors import (
     LAWSUIT_FACETS,
     SETTLEMENT_FACETS,
     VIOLATION_FACETS,
+    Facet,
     FacetSpec,
     authority_records,
     companies_with_totals,
+    company_overview,
     company_profile,
-    company_records,
-    company_years,
     facet_counts,
     law_records,
     lawsuit_for_page,
     lawsuit_page,
+    list_figures,
     overview,
     public_companies,
     public_lawsuits,
@@ -48,7 +49,7 @@ from cases.public_selectors import (
     statistics,
     violation_for_page,
 )
-from cases.selectors import totals
+from cases.selectors import totals as totals_of
 from core.charts import ChartRow, bar_chart
 from core.money import format_approximate_usd
 
@@ -88,9 +89,9 @@ class FacetBox:
     clear_url: str
 
 
-def facet_boxes(request: HttpRequest, queryset: QuerySet, specs: list[FacetSpec]) -> list:
+def facet_boxes(request: HttpRequest, facets: list[Facet]) -> list:
     boxes = []
-    for facet in facet_counts(queryset, specs):
+    for facet in facets:
         current = request.GET.get(facet.parameter, "")
         links = [
             FacetLink(
@@ -145,9 +146,20 @@ class Pagination:
     next_url: str
 
 
-def paginate(request: HttpRequest, queryset: QuerySet) -> Pagination:
+class CountedPaginator(Paginator):
+    """A paginator told the number of rows (from the summaries) instead of counting them."""
+
+    def __init__(self, *args, known_count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.__dict__["count"] = known_count
+
+
+def paginate(request: HttpRequest, queryset: QuerySet, count: int | None = None) -> Pagination:
     """The requested page, or no page and a message that says why and where to go."""
-    paginator = Paginator(queryset, PAGE_SIZE)
+    if count is None:
+        paginator = Paginator(queryset, PAGE_SIZE)
+    else:
+        paginator = CountedPaginator(queryset, PAGE_SIZE, known_count=count)
     raw = request.GET.get("page", "1").strip()
 
     def url(number: int) -> str:
@@ -197,6 +209,7 @@ class RecordList:
     csv_row: Callable | None = None
     for_export: Callable[[QuerySet], QuerySet] | None = None
     has_feed: bool = True
+    summary_record_type: str = ""  # read counts, totals and facets from the summaries
 
 
 SETTLEMENTS = RecordList(
@@ -212,6 +225,7 @@ SETTLEMENTS = RecordList(
     csv_columns=csv_layout.SETTLEMENT_COLUMNS,
     csv_row=partial(csv_layout.settlement_row, public=True),
     for_export=lambda qs: csv_layout.settlements_for_export(qs, public=True),
+    summary_record_type="settlement",
 )
 VIOLATIONS = RecordList(
     name="violations",
@@ -226,6 +240,7 @@ VIOLATIONS = RecordList(
     csv_columns=csv_layout.VIOLATION_COLUMNS,
     csv_row=partial(csv_layout.violation_row, public=True),
     for_export=lambda qs: csv_layout.violations_for_export(qs, public=True),
+    summary_record_type="violation",
 )
 LAWSUITS = RecordList(
     name="lawsuits",
@@ -285,8 +300,26 @@ def record_list(request: HttpRequest, spec: RecordList) -> HttpResponse:
         return feed(request)
 
     rows = filterset.qs
-    pagination = paginate(request, rows)
-    count = pagination.page.paginator.count if pagination.page else rows.count()
+    totals = None
+    facets = []
+    known_count = None
+    if valid and spec.summary_record_type:
+        figures = list_figures(
+            spec.summary_record_type,
+            rows,
+            filterset.form.cleaned_data,
+            spec.facets,
+            spec.has_money,
+        )
+        totals, facets, known_count = figures.totals, figures.facets, figures.count
+    elif valid:
+        totals = totals_of(rows) if spec.has_money else None
+        facets = facet_counts(rows, spec.facets)
+    pagination = paginate(request, rows, known_count)
+    if known_count is not None:
+        count = known_count
+    else:
+        count = pagination.page.paginator.count if pagination.page else rows.count()
     form = filterset.form
     primary = [form[name] for name in PRIMARY_FILTERS if name in form.fields]
     more = [form[name] for name in form.fields if name not in PRIMARY_FILTERS]
@@ -301,8 +334,8 @@ def record_list(request: HttpRequest, spec: RecordList) -> HttpResponse:
         "primary_fields": primary,
         "more_fields": more,
         "more_open": any(field.errors or request.GET.get(field.name) for field in more),
-        "totals": totals(rows) if spec.has_money and valid else None,
-        "facets": facet_boxes(request, rows, spec.facets) if valid else [],
+        "totals": totals,
+        "facets": facet_boxes(request, facets),
         "unknown_parameters": filterset.unknown_parameters(request.GET, VIEW_PARAMETERS),
         "active_filters": active_filters(request, filterset),
         "format_error": format_error,
@@ -415,7 +448,7 @@ def company_detail(request, slug: str):
         switch_error = "Use include_subsidiaries=1 (the whole family) or 0 (this company only)."
     include_family = raw != "0"
     profile = company_profile(company)
-    years = company_years(company, include_family)
+    records, years = company_overview(company, include_family)
     chart = bar_chart(
         "by-year",
         "Settlements and penalties per year, approximate US dollars"
@@ -438,7 +471,7 @@ def company_detail(request, slug: str):
         "profile": profile,
         "include_family": include_family,
         "switch_error": switch_error,
-        "records": company_records(company, include_family),
+        "records": records,
         "years": years,
         "chart": chart,
         "list_query": urlencode(list_query),

@@ -12,6 +12,8 @@ import django_filters
 from django import forms
 from django.db.models import F, QuerySet
 
+from core.widgets import use_fast_selects
+
 MIN_YEAR = 1900
 MAX_YEAR = 2100
 
@@ -22,6 +24,7 @@ class FilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        use_fast_selects(self)
 
     def clean(self):
         cleaned = super().clean()

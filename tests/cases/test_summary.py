@@ -1,0 +1,421 @@
+"""The precomputed summaries never drift from the rows, whatever path wrote them.
+
+After each write path, every figure the pages read from ``PublicSummary`` and
+``CompanyTotals`` (list counts, totals and facets, home and statistics figures, top
+companies, company pages) is compared with the same figure aggregated directly over the
+public rows, the way the pages computed it before the summaries existed.
+"""
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from articles import services as article_services
+from articles.models import Article, ArticleStatus, Finding
+from cases import services, summary
+from cases.filters import SettlementFilterSet, ViolationFilterSet
+from cases.importing import import_records
+from cases.models import (
+    CompanyTotals,
+    ExchangeRate,
+    Lawsuit,
+    PublicSummary,
+    Settlement,
+    SummaryDirty,
+    Violation,
+)
+from cases.public_selectors import (
+    SETTLEMENT_FACETS,
+    VIOLATION_FACETS,
+    _grouped,
+    companies_with_totals,
+    company_overview,
+    facet_counts,
+    list_figures,
+    overview,
+    public_lawsuits,
+    public_settlements,
+    public_violations,
+    statistics,
+)
+from cases.selectors import totals
+from cases.synthetic import SyntheticGenerator
+from companies.models import Company
+from companies.services import company_set_parent
+from core.services import records_set_published
+from tests.factories import (
+    AuthorityFactory,
+    CompanyFactory,
+    ExchangeRateFactory,
+    LawFactory,
+    LawsuitFactory,
+    SettlementFactory,
+    ViolationFactory,
+)
+
+LISTS = [
+    (
+        "settlement",
+        SettlementFilterSet,
+        public_settlements,
+        SETTLEMENT_FACETS,
+        "paid",
+        "class_action",
+    ),
+    ("violation", ViolationFilterSet, public_violations, VIOLATION_FACETS, "final", "fine"),
+]
+# Filter combinations the summaries answer (and one they do not, answered from rows).
+FILTERS = [
+    {},
+    {"year": "2021"},
+    {"year": "2019"},
+    {"year_from": "2020"},
+    {"year_to": "2020"},
+    {"currency": "EUR"},
+    {"sort": "-amount"},
+]
+
+
+def direct_statistics():
+    """The statistics as computed from the rows before the summaries existed."""
+    settlements, violations = public_settlements(), public_violations()
+
+    def rows(items):
+        return sorted((row.key, row.label, row.count, row.usd) for row in items)
+
+    return {
+        "settlements_by_year": rows(_grouped(settlements, "announced_on", year=True)),
+        "violations_by_year": rows(_grouped(violations, "decided_on", year=True)),
+        "violations_by_authority": rows(_grouped(violations, "authority__slug", "authority__name")),
+        "settlements_by_authority": rows(
+            _grouped(
+                settlements.filter(lawsuit__authority__is_published=True),
+                "lawsuit__authority__slug",
+                "lawsuit__authority__name",
+            )
+        ),
+        "violations_by_law": rows(
+            _grouped(violations.filter(laws__is_published=True), "laws__slug", "laws__short_name")
+        ),
+        "settlements_by_law": rows(
+            _grouped(
+                settlements.filter(lawsuit__laws__is_published=True),
+                "lawsuit__laws__slug",
+                "lawsuit__laws__short_name",
+            )
+        ),
+        "violations_by_kind": rows(
+            _grouped(violations, "kind", labels=dict(Violation.Kind.choices))
+        ),
+        "settlements_by_kind": rows(
+            _grouped(settlements, "lawsuit__kind", labels=dict(Lawsuit.Kind.choices))
+        ),
+    }
+
+
+def assert_summaries_match_rows():
+    """Every summary-backed figure equals the one aggregated from the public rows."""
+    for record_type, filterset_class, rows_of, specs, status, kind in LISTS:
+        own = [
+            {"status": status, "currency": "USD"},
+            {"status": status},
+            {"kind": kind},
+            {"kind": kind, "year": "2021"},
+        ]
+        for data in [*FILTERS, *own]:
+            filterset = filterset_class(data, queryset=rows_of())
+            assert filterset.is_valid(), filterset.errors
+            rows = filterset.qs
+            figures = list_figures(record_type, rows, filterset.form.cleaned_data, specs, True)
+            expected_totals = totals(rows)
+            assert figures.totals == expected_totals, (record_type, data)
+            if figures.count is not None:
+                assert figures.count == rows.count() == expected_totals.count, (record_type, data)
+            assert figures.facets == facet_counts(rows, specs), (record_type, data)
+
+    home = overview()
+    assert home.settlements == totals(public_settlements())
+    assert home.violations == totals(public_violations())
+    assert home.lawsuit_count == public_lawsuits().count()
+
+    stats = statistics()
+    for name, expected in direct_statistics().items():
+        got = sorted((row.key, row.label, row.count, row.usd) for row in getattr(stats, name))
+        assert got == expected, name
+
+    by_rows = companies_with_totals().filter(total_usd__gt=0).order_by("-total_usd", "name")
+    expected_top = [(c.pk, c.total_usd, c.record_count) for c in by_rows[:10]]
+    assert [(c.pk, c.total_usd, c.record_count) for c in stats.top_companies] == expected_top
+    stored = {row.company_id: row for row in CompanyTotals.objects.all()}
+    for company in companies_with_totals():
+        row = stored.get(company.pk)
+        got = (
+            (
+                row.lawsuit_count,
+                row.settlement_count,
+                row.settlements_usd,
+                row.violation_count,
+                row.violations_usd,
+                row.total_usd,
+            )
+            if row
+            else (0, 0, 0, 0, 0, 0)
+        )
+        expected = (
+            company.lawsuit_count,
+            company.settlement_count,
+            company.settlements_usd,
+            company.violation_count,
+            company.violations_usd,
+            company.total_usd,
+        )
+        assert got == expected, company
+
+    for company in Company.objects.published():
+        for family in (True, False):
+            group, years = company_overview(company, family)
+            assert group.settlement_totals == totals(
+                public_settlements().for_company(company, family)
+            )
+            assert group.violation_totals == totals(
+                public_violations().for_company(company, family)
+            )
+            assert sum(year.settlements for year in years) == (
+                public_settlements().for_company(company, family).exclude(announced_on=None).count()
+            )
+            assert sum(year.violations for year in years) == (
+                public_violations().for_company(company, family).count()
+            )
+    assert not SummaryDirty.objects.exists()
+
+
+@pytest.fixture
+def records(db):
+    """A small world: a family, two authorities, laws, records in three currencies."""
+    ExchangeRateFactory(currency="EUR", year=2019, usd_per_unit=Decimal("1.10"))
+    ExchangeRateFactory(currency="EUR", year=2021, usd_per_unit=Decimal("1.20"))
+    parent = CompanyFactory(name="Parent", slug="parent")
+    child = CompanyFactory(name="Child", slug="child", parent=parent)
+    other = CompanyFactory(name="Other", slug="other")
+    regulator = AuthorityFactory(name="Regulator", slug="regulator", country="FR")
+    court = AuthorityFactory(name="Court", slug="court", kind="court", country="US")
+    law = LawFactory(short_name="GDPR", slug="gdpr")
+    second_law = LawFactory(short_name="CCPA", slug="ccpa")
+    lawsuit = LawsuitFactory(defendants=[parent, child], authority=court)
+    lawsuit.laws.add(law)
+    other_suit = LawsuitFactory(defendants=[other], authority=court, kind="regulatory")
+    SettlementFactory(lawsuit=lawsuit, amount=Decimal("1000000"), currency="USD")
+    SettlementFactory(
+        lawsuit=lawsuit,
+        amount=Decimal("2000000"),
+        currency="EUR",
+        announced_on=datetime.date(2019, 5, 1),
+        status="paid",
+    )
+    SettlementFactory(lawsuit=other_suit, amount=Decimal("5"), currency="GBP", announced_on=None)
+    first = ViolationFactory(company=child, authority=regulator, currency="EUR")
+    first.laws.add(law, second_law)
+    ViolationFactory(company=parent, authority=regulator, amount=Decimal("300"))
+    ViolationFactory(
+        company=other,
+        authority=court,
+        kind="civil_penalty",
+        status="final",
+        decided_on=datetime.date(2021, 7, 1),
+    )
+    ViolationFactory(company=other, authority=regulator, is_published=False)
+    return {
+        "parent": parent,
+        "child": child,
+        "other": other,
+        "regulator": regulator,
+        "court": court,
+        "law": law,
+        "lawsuit": lawsuit,
+    }
+
+
+def test_factories_writes_are_summarised(records):
+    assert_summaries_match_rows()
+    # The figures are not trivially empty: the summary holds what the rows hold.
+    assert overview().violations.count == 3
+    assert overview().settlements.count == 3
+
+
+def test_service_create_update_and_upsert(records):
+    assert_summaries_match_rows()
+    violation = services.violation_create(
+        company=records["other"],
+        authority=records["regulator"],
+        kind="fine",
+        amount=Decimal("777"),
+        currency="EUR",
+        decided_on=datetime.date(2021, 3, 3),
+        is_published=True,
+    )
+    assert_summaries_match_rows()
+    services.record_update(violation, decided_on=datetime.date(2019, 1, 1), kind="other")
+    assert_summaries_match_rows()
+    services.settlement_upsert(
+        lawsuit=records["lawsuit"],
+        amount=Decimal("1000000"),
+        currency="USD",
+        status="paid",
+    )
+    assert_summaries_match_rows()
+
+
+def test_admin_publish_and_unpublish_actions(records, editor_client):
+    url = reverse("admin:cases_violation_changelist")
+    ids = [v.pk for v in Violation.objects.all()]
+    assert_summaries_match_rows()
+    response = editor_client.post(url, {"action": "unpublish", "_selected_action": ids[:2]})
+    assert response.status_code == 302
+    assert_summaries_match_rows()
+    response = editor_client.post(url, {"action": "publish", "_selected_action": ids})
+    assert response.status_code == 302
+    assert_summaries_match_rows()
+    records_set_published(Lawsuit.objects.filter(pk=records["lawsuit"].pk), False)
+    assert_summaries_match_rows()
+
+
+def test_admin_edit_and_history_revert(records, editor_client):
+    settlement = Settlement.objects.get(currency="USD")
+    assert_summaries_match_rows()
+    change_url = reverse("admin:cases_settlement_change", args=[settlement.pk])
+    form = editor_client.get(change_url).context["adminform"].form
+    data = {n: form[n].value() if form[n].value() is not None else "" for n in form.fields}
+    data["sources"] = []
+    data["amount"] = "1500000.00"
+    data["announced_on"] = "2018-06-01"
+    response = editor_client.post(change_url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert_summaries_match_rows()
+
+    original = settlement.history.earliest()
+    revert_url = reverse(
+        "admin:cases_settlement_simple_history", args=[settlement.pk, original.history_id]
+    )
+    revert_form = editor_client.get(revert_url).context["adminform"].form
+    revert = {
+        n: revert_form[n].value() if revert_form[n].value() is not None else ""
+        for n in revert_form.fields
+    }
+    revert["sources"] = []
+    assert editor_client.post(revert_url, revert).status_code == 302
+    settlement.refresh_from_db()
+    assert settlement.amount == Decimal("1000000")
+    assert_summaries_match_rows()
+
+
+def test_deletes_and_link_changes(records):
+    assert_summaries_match_rows()
+    Violation.objects.filter(company=records["parent"]).delete()
+    assert_summaries_match_rows()
+    records["lawsuit"].laws.clear()
+    Violation.objects.get(company=records["child"]).laws.remove(records["law"])
+    assert_summaries_match_rows()
+    records["lawsuit"].defendant_links.filter(company=records["child"]).delete()
+    assert_summaries_match_rows()
+    Settlement.objects.filter(currency="EUR").delete()
+    assert_summaries_match_rows()
+
+
+def test_company_and_authority_publication_and_new_parent(records):
+    assert_summaries_match_rows()
+    Company.objects.filter(pk=records["child"].pk).update(is_published=False)
+    assert_summaries_match_rows()
+    records["regulator"].is_published = False
+    records["regulator"].save()
+    assert_summaries_match_rows()
+    records["regulator"].is_published = True
+    records["regulator"].save()
+    company_set_parent(company=records["other"], parent=records["parent"])
+    assert_summaries_match_rows()
+    records["court"].is_published = False
+    records["court"].save()
+    assert_summaries_match_rows()
+    records["law"].is_published = False
+    records["law"].save()
+    assert_summaries_match_rows()
+
+
+def test_lawsuit_kind_and_authority_changes(records):
+    lawsuit = records["lawsuit"]
+    services.record_update(lawsuit, kind="regulatory", authority=records["regulator"])
+    assert_summaries_match_rows()
+
+
+def test_exchange_rate_changes_rederive_usd(records):
+    assert_summaries_match_rows()
+    services.exchange_rate_set(currency="EUR", year=2019, usd_per_unit=Decimal("2.00"))
+    assert_summaries_match_rows()
+    services.exchange_rate_set(currency="GBP", year=2020, usd_per_unit=Decimal("1.30"))
+    assert ExchangeRate.objects.filter(currency="GBP").exists()
+    assert_summaries_match_rows()
+
+
+def test_raw_sql_writes_are_caught_by_the_triggers(records):
+    assert_summaries_match_rows()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE cases_violation SET amount_usd = amount_usd * 3")
+        cursor.execute("UPDATE cases_settlement SET is_published = NOT is_published")
+    assert_summaries_match_rows()
+
+
+def test_csv_import(records, seed):
+    data = (Path(__file__).parent / "fixtures" / "imports" / "gdpr_dirty.csv").read_bytes()
+    assert_summaries_match_rows()
+    before = Violation.objects.count()
+    import_records(data, publish=True)
+    assert Violation.objects.count() > before
+    assert_summaries_match_rows()
+
+
+def test_accepting_an_article_finding(records, editor):
+    article = Article.objects.create(
+        url="https://news.example.org/story",
+        title="Other settles",
+        publisher="Example News",
+        published_on=datetime.date(2024, 3, 1),
+        status=ArticleStatus.EXTRACTED,
+        text="Text.",
+    )
+    finding = Finding.objects.create(
+        article=article,
+        kind=Finding.Kind.SETTLEMENT,
+        company_name="Other",
+        company=records["other"],
+        amount=Decimal("12000000"),
+        currency="USD",
+        date=datetime.date(2024, 2, 29),
+        date_precision="day",
+        sentence="Other agreed to pay $12 million to settle the class action.",
+        confidence=Decimal("0.8"),
+        fingerprint="fp-summary",
+    )
+    assert_summaries_match_rows()
+    record = article_services.finding_accept(finding, user=editor)
+    assert record is not None
+    records_set_published(type(record).objects.filter(pk=record.pk), True)
+    records_set_published(Lawsuit.objects.all(), True)
+    assert_summaries_match_rows()
+
+
+def test_synthetic_loader_rebuilds_once(db):
+    SyntheticGenerator(records=400, seed=3, report=lambda message: None).run()
+    assert PublicSummary.objects.exists()
+    assert not SummaryDirty.objects.exists()
+    assert_summaries_match_rows()
+
+
+def test_rebuild_repairs_a_tampered_summary(records):
+    summary.settle()
+    PublicSummary.objects.filter(record_type="violation").update(record_count=999)
+    CompanyTotals.objects.all().delete()
+    summary.rebuild()
+    assert_summaries_match_rows()
