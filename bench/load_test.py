@@ -74,12 +74,17 @@ def manage(env: dict, *args: str) -> None:
     )
 
 
-def run(base_url: str, concurrency: int, seconds: float, max_requests: int) -> dict:
+def run(
+    base_url: str, concurrency: int, seconds: float, max_requests: int, paths=tuple(PATHS)
+) -> dict:
+    """Each client walks ``paths`` in turn from its own start; only a 2xx is a success (a
+    redirect would mean the pages were not measured)."""
     deadline = time.monotonic() + seconds
     lock = threading.Lock()
     latencies: list[float] = []
     statuses: Counter = Counter()
     errors: list[str] = []
+    served: set[str] = set()
     sent = 0
 
     def client_loop(index: int) -> None:
@@ -93,7 +98,7 @@ def run(base_url: str, concurrency: int, seconds: float, max_requests: int) -> d
                     if sent >= max_requests:
                         return
                     sent += 1
-                path = PATHS[position % len(PATHS)]
+                path = paths[position % len(paths)]
                 position += 1
                 started = time.monotonic()
                 try:
@@ -107,7 +112,9 @@ def run(base_url: str, concurrency: int, seconds: float, max_requests: int) -> d
                 with lock:
                     latencies.append(elapsed)
                     statuses[response.status_code] += 1
-                    if response.status_code >= 400:
+                    if response.is_success:
+                        served.add(path)
+                    else:
                         errors.append(f"{path}: HTTP {response.status_code}")
 
     started = time.monotonic()
@@ -128,6 +135,7 @@ def run(base_url: str, concurrency: int, seconds: float, max_requests: int) -> d
         "p99_ms": round(percentile(0.99), 1),
         "max_ms": round(ordered[-1] * 1000, 1),
         "statuses": dict(statuses),
+        "paths_ok": f"{len(served)}/{len(paths)}",
         "errors": errors,
     }
 
