@@ -9,6 +9,11 @@ PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
 
+def is_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also passes "²", which int() then refuses (a 500)."""
+    return text.isascii() and text.isdigit()
+
+
 class ApiPagination(PageNumberPagination):
     """Page numbers, not cursors: every ``sort`` of the FilterSets works, ``count`` gives the
     size of the result, and ``?page=3`` is the same page on the site and in the API."""
@@ -22,7 +27,7 @@ class ApiPagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if not is_number(raw) or not 1 <= int(raw) <= self.max_page_size:
             raise InvalidParameters(
                 {"page_size": f"Enter a whole number from 1 to {self.max_page_size}."}
             )
@@ -30,7 +35,7 @@ class ApiPagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param, "1")
-        if not raw.isdigit() or int(raw) < 1:
+        if not is_number(raw) or int(raw) < 1:
             raise InvalidParameters({"page": "Enter a page number: 1, 2, 3 …"})
         self.request = request
         page_size = self.get_page_size(request)

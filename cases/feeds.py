@@ -1,5 +1,6 @@
 """Atom feeds: the latest records, a company's records, and any filtered list."""
 
+import re
 from itertools import chain
 
 from django.contrib.syndication.views import Feed
@@ -11,6 +12,25 @@ from cases.models import Lawsuit, Settlement, Violation
 from cases.public_selectors import public_lawsuits, public_settlements, public_violations
 
 FEED_SIZE = 50
+
+# Characters XML 1.0 cannot carry at all, not even escaped.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value):
+    """Text with the characters XML forbids left out; anything else is returned as is."""
+    return XML_FORBIDDEN.sub("", value) if isinstance(value, str) else value
+
+
+class XmlSafeAtom1Feed(Atom1Feed):
+    """Atom that stays well-formed whatever was imported: a control character in a company
+    name or a description would otherwise make every feed listing it a server error."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*map(xml_text, args), **{k: xml_text(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*map(xml_text, args), **{k: xml_text(v) for k, v in kwargs.items()})
 
 
 def item_text(record) -> str:
@@ -41,7 +61,7 @@ def item_text(record) -> str:
 class RecordFeed(Feed):
     """An Atom feed of records; subclasses or callers supply the items."""
 
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
 
     def item_title(self, item) -> str:
         return str(item)

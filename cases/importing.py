@@ -33,6 +33,7 @@ from cases.csv_layout import (
     LIST_SEPARATOR,
     SETTLEMENT_COLUMNS,
     VIOLATION_COLUMNS,
+    neutralise_cell,
     parse_partial_date,
     restore_cell,
 )
@@ -237,9 +238,10 @@ class ImportReport:
         ]
 
     def write_csv(self, stream) -> None:
+        """Cells come from the imported file (ids, names): none may run as a formula."""
         writer = csv.writer(stream)
         writer.writerow(self.REPORT_COLUMNS)
-        writer.writerows(self.report_rows())
+        writer.writerows([neutralise_cell(cell) for cell in row] for row in self.report_rows())
 
     def csv_text(self) -> str:
         stream = io.StringIO()

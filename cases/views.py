@@ -351,7 +351,8 @@ def plain_errors(filterset) -> HttpResponse:
     lines = ["These filters could not be used:"]
     for name, errors in filterset.errors.items():
         for error in errors:
-            lines.append(f"- {name}: {error}")
+            # One line per error, even when the message quotes a value with line breaks.
+            lines.append(f"- {name}: {' '.join(str(error).splitlines())}")
     return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain")
 
 

@@ -97,3 +97,71 @@ def test_no_query_string_breaks_search_or_a_company_page(client, seed):
         assert_answered_clearly(response, path, query)
 
     check()
+
+
+# The CSV and Atom variants of every list, and valid values on every variant.
+EXPORTS = [
+    ("/settlements/", "csv"),
+    ("/settlements/", "atom"),
+    ("/violations/", "csv"),
+    ("/violations/", "atom"),
+    ("/lawsuits/", "atom"),
+    ("/companies/", "csv"),
+]
+
+
+def body_of(response) -> bytes:
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def assert_export_readable(response, output, where) -> None:
+    import csv
+    import io
+    from xml.etree import ElementTree
+
+    body = body_of(response)
+    if output == "csv":
+        assert response["Content-Type"].startswith("text/csv"), where
+        rows = list(csv.reader(io.StringIO(body.decode())))
+        assert rows and rows[0][0] in ("record_type", "name"), where
+    else:
+        assert response["Content-Type"].startswith("application/atom+xml"), where
+        ElementTree.fromstring(body)  # well-formed
+
+
+@pytest.mark.parametrize(("path", "output"), EXPORTS)
+def test_no_query_string_breaks_an_export(client, seed, path, output):
+    @HYPOTHESIS
+    @given(query=queries(LISTS[path]))
+    def check(query):
+        query = {**query, "format": output}
+        response = client.get(path, query)
+        where = (path, query)
+        assert response.status_code in (200, 400), (*where, response.status_code)
+        if response.status_code == 200:
+            assert_export_readable(response, output, where)
+            return
+        lines = body_of(response).decode().splitlines()
+        assert lines[0] == "These filters could not be used:", where
+        named = {line[2:].split(":", 1)[0] for line in lines[1:]}
+        assert named and named <= set(query), (where, lines)
+
+    check()
+
+
+@pytest.mark.parametrize(("path", "output"), [(path, "html") for path in LISTS] + EXPORTS, ids=str)
+def test_valid_values_on_a_list_and_its_exports_give_200(client, seed, path, output):
+    from tests.trust.test_hostile_api_queries import valid_queries
+
+    @HYPOTHESIS
+    @given(query=valid_queries(LISTS[path]))
+    def check(query):
+        query = {**query, "format": output}
+        response = client.get(path, query)
+        assert response.status_code == 200, (path, query, body_of(response)[:500])
+        if output != "html":
+            assert_export_readable(response, output, (path, query))
+
+    check()
