@@ -46,7 +46,7 @@ from cases.models import (
     SummaryGrain,
     Violation,
 )
-from cases.selectors import Totals, YearRecord, totals, totals_from_rows
+from cases.selectors import Totals, YearRecord, per_currency, totals, totals_from_rows
 from companies.filters import company_name_matches
 from companies.models import Company, CompanyAlias
 from core.countries import COUNTRY_NAMES
@@ -315,16 +315,12 @@ def _figures_from_rows(rows: QuerySet, specs: list[FacetSpec], money: bool) -> L
 
 
 def _summary_totals(rows: QuerySet) -> QuerySet:
-    return (
-        rows.order_by()
-        .values("currency")
-        .annotate(
-            count=Sum("record_count"),
-            total=Sum("amount_total"),
-            usd=Sum("usd_total"),
-            usd_known=Sum("usd_count"),
-        )
-        .order_by("currency")
+    return per_currency(
+        rows,
+        count=Sum("record_count"),
+        total=Sum("amount_total"),
+        usd=Sum("usd_total"),
+        usd_known=Sum("usd_count"),
     )
 
 

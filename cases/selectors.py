@@ -29,18 +29,20 @@ class Totals:
 
 def totals(queryset: QuerySet) -> Totals:
     """Count, sum per currency and approximate USD sum of settlements or violations."""
-    rows = (
-        queryset.order_by()
-        .values("currency")
-        .annotate(
+    return totals_from_rows(
+        per_currency(
+            queryset,
             count=Count("id"),
             total=Sum("amount"),
             usd=Sum("amount_usd"),
             usd_known=Count("amount_usd"),
         )
-        .order_by("currency")
     )
-    return totals_from_rows(rows)
+
+
+def per_currency(queryset: QuerySet, **aggregates) -> QuerySet:
+    """One row per currency with the aggregates totals_from_rows reads (rows or summaries)."""
+    return queryset.order_by().values("currency").annotate(**aggregates).order_by("currency")
 
 
 def totals_from_rows(rows) -> Totals:

@@ -6,9 +6,8 @@ the admin pages that show it."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.articles.server import LocalServer
 from tests.browser.test_content_security_policy import LISTEN_FOR_VIOLATIONS
-from tests.trust.hostile_records import build_hostile_records
+from tests.trust.hostile_records import import_hostile_records
 from tests.trust.test_escaping import public_pages
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -23,10 +22,7 @@ FIND_INJECTED = """() => [
 
 @pytest.fixture
 def hostile_records(superuser_client, settings, django_capture_on_commit_callbacks):
-    settings.ARTICLES_ALLOW_PRIVATE_ADDRESSES = True
-    settings.ARTICLES_HTTP_TIMEOUT_SECONDS = 2.0
-    with LocalServer() as server:
-        return build_hostile_records(superuser_client, server, django_capture_on_commit_callbacks)
+    return import_hostile_records(superuser_client, settings, django_capture_on_commit_callbacks)
 
 
 def test_hostile_text_runs_nothing_in_a_browser(live_server, hostile_records, page):

@@ -16,7 +16,7 @@ import lxml.html
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.articles.server import article_html, rss
+from tests.articles.server import LocalServer, article_html, rss
 
 CONTROL = "\x07\x1b\x7f"
 RTL = "\u202e"
@@ -306,3 +306,11 @@ def build_hostile_records(client, server, capture_on_commit) -> HostileRecords:
         import_report_csv=report,
         pending_queue_html=pending_queue.content.decode(),
     )
+
+
+def import_hostile_records(client, settings, capture_on_commit_callbacks):
+    """The hostile records, imported from a feed served on 127.0.0.1 for the test's length."""
+    settings.ARTICLES_ALLOW_PRIVATE_ADDRESSES = True
+    settings.ARTICLES_HTTP_TIMEOUT_SECONDS = 2.0
+    with LocalServer() as server:
+        return build_hostile_records(client, server, capture_on_commit_callbacks)

@@ -17,8 +17,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from cases.csv_layout import FORMULA_PREFIXES
-from tests.articles.server import LocalServer
-from tests.trust.hostile_records import CONTROL, MARKERS, TEXT, WEBSITE_URL, build_hostile_records
+from tests.trust.hostile_records import CONTROL, MARKERS, TEXT, WEBSITE_URL, import_hostile_records
 
 pytestmark = pytest.mark.django_db
 
@@ -85,10 +84,7 @@ def assert_escaped(html: str, where: str, expect_hostile: bool = True) -> None:
 
 @pytest.fixture
 def hostile_records(superuser_client, settings, django_capture_on_commit_callbacks):
-    settings.ARTICLES_ALLOW_PRIVATE_ADDRESSES = True
-    settings.ARTICLES_HTTP_TIMEOUT_SECONDS = 2.0
-    with LocalServer() as server:
-        return build_hostile_records(superuser_client, server, django_capture_on_commit_callbacks)
+    return import_hostile_records(superuser_client, settings, django_capture_on_commit_callbacks)
 
 
 def public_pages(records) -> list[str]:
