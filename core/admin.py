@@ -3,9 +3,9 @@
 import logging
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models.functions import ExtractYear
-from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.services import records_set_published
@@ -14,11 +14,12 @@ logger = logging.getLogger(__name__)
 
 
 class AtomicSaveMixin:
-    """A save the database refuses half-way is answered with a clear message, not a 500.
+    """A save the database refuses half-way is shown again with its reason, not a 500.
 
     The admin saves a record and its inlines in one transaction, so a constraint that only
     the database can check (two new inline rows that clash with each other, or with a row
-    another editor saved meanwhile) rolls everything back; this says so to the editor.
+    another editor saved meanwhile) rolls everything back. The form is then rendered again
+    with what the editor typed and the refused constraint's message, ready to correct.
     """
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -26,13 +27,24 @@ class AtomicSaveMixin:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except IntegrityError as error:
             logger.warning("Admin save of %s refused by the database: %s", self.model, error)
-            self.message_user(
-                request,
+            request.refused_save_reason = (
                 f"Nothing was saved: {self._refusal_reason(request, error)} "
-                "Correct it and save again.",
-                messages.ERROR,
+                "Correct it and save again."
             )
-            return HttpResponseRedirect(request.get_full_path())
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        reason = getattr(request, "refused_save_reason", None)
+        if reason is None:
+            return form
+
+        class RefusedSaveForm(form):
+            def clean(self):
+                super().clean()
+                raise ValidationError(reason)
+
+        return RefusedSaveForm
 
     def _refusal_reason(self, request, error: IntegrityError) -> str:
         """The refused constraint's own message, when the error names one of ours."""

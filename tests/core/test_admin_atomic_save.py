@@ -50,6 +50,9 @@ def test_a_constraint_error_in_an_inline_rolls_back_the_whole_save(editor):
     page = response.content.decode()
     assert "Nothing was saved" in page
     assert "This alias already names a company." in page
+    # The form is shown again with what the editor typed, ready to correct.
+    assert 'value="Globex Corporation"' in page
+    assert 'value="globex holdings"' in page
     company.refresh_from_db()
     assert company.name == "Globex"  # the parent's change is rolled back too
     assert not CompanyAlias.objects.exists()
