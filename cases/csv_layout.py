@@ -7,10 +7,14 @@ spreadsheet would run as a formula are neutralised with a leading apostrophe.
 """
 
 import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db import connection
+from django.db.models import OuterRef, Q, QuerySet, StringAgg, Subquery, TextField, Value
+from django.urls import reverse
 
-from cases.models import Law, LawsuitDefendant, Settlement, Violation
+from cases.models import Lawsuit, LawsuitDefendant, Settlement, Violation
 from core.dates import DatePrecision
 
 LIST_SEPARATOR = "|"
@@ -108,103 +112,272 @@ def parse_partial_date(text: str) -> tuple[datetime.date | None, str]:
     raise ValueError(f"{text!r} is not a date like 2019, 2019-02 or 2019-02-27")
 
 
-def _join(values) -> str:
-    return LIST_SEPARATOR.join(v for v in values if v)
+CHUNK_SIZE = 2000
+# The order the lists had as prefetches: the models' default orderings, then ids for ties.
+LAW_ORDER = ("law__short_name", "law__pk")
+SOURCE_ORDER = ("-source__published_on", "source__title", "source__pk")
 
 
 def _decimal(value) -> str:
     return "" if value is None else f"{value:f}"
 
 
-def settlements_for_export(
-    queryset: QuerySet[Settlement], public: bool = False
-) -> QuerySet[Settlement]:
-    """The joins and prefetches settlement_row needs, so export queries stay constant.
+def _detail_url_format(viewname: str) -> str:
+    """A record page's address with "{}" where the id goes, so rows need no reverse()."""
+    marker = 987654321
+    url = reverse(viewname, kwargs={"pk": marker})
+    assert str(marker) in url, url
+    return url.replace(str(marker), "{}")
 
-    ``public`` leaves out linked companies and laws that are not published.
+
+@dataclass(frozen=True)
+class LinkedList:
+    """A "|"-separated list of linked values: which link rows, which value, in which order."""
+
+    model: type  # the link table, e.g. LawsuitDefendant or Violation.laws.through
+    record: str  # its field naming the record (or the lawsuit) the list belongs to
+    row_key: str  # the exported row's field holding that record's id: "id" or "lawsuit_id"
+    value: str
+    order_by: tuple[str, ...]
+    condition: Q = field(default_factory=Q)
+
+    def _rows(self) -> QuerySet:
+        return self.model.objects.filter(self.condition).exclude(**{self.value: ""}).order_by()
+
+    def annotation(self) -> Subquery:
+        """One ordered aggregate per record, inside the export's only query."""
+        joined = (
+            self._rows()
+            .filter(**{self.record: OuterRef(self.row_key)})
+            .values(self.record)
+            .annotate(joined=StringAgg(self.value, Value(LIST_SEPARATOR), order_by=self.order_by))
+            .values("joined")
+        )
+        return Subquery(joined, output_field=TextField())
+
+    def by_record(self, record_ids: list[int]) -> dict[int, str]:
+        """The same lists for a chunk of records, where the database cannot order aggregates."""
+        rows = (
+            self._rows()
+            .filter(**{f"{self.record}__in": set(record_ids)})
+            .order_by(self.record, *self.order_by)
+            .values_list(self.record, self.value)
+        )
+        lists: dict[int, list[str]] = {}
+        for record_id, value in rows:
+            lists.setdefault(record_id, []).append(value)
+        return {record_id: LIST_SEPARATOR.join(values) for record_id, values in lists.items()}
+
+
+def _stream_rows(
+    queryset: QuerySet,
+    fields: list[str],
+    lists: dict[str, LinkedList],
+    format_row: Callable[[dict], list[str]],
+) -> Iterator[list[str]]:
+    """Rows as plain values (no model instances), then formatted and neutralised.
+
+    Where the database orders aggregates (PostgreSQL), linked lists come from subqueries of
+    the same single query, so the query count never grows with the rows; elsewhere they are
+    read once per chunk of ``CHUNK_SIZE`` rows.
     """
-    defendants = LawsuitDefendant.objects.select_related("company").order_by("company__name")
-    laws = Law.objects.all()
-    if public:
-        defendants = defendants.filter(company__is_published=True)
-        laws = laws.filter(is_published=True)
-    return queryset.select_related("lawsuit", "lawsuit__authority").prefetch_related(
-        Prefetch("lawsuit__defendant_links", queryset=defendants),
-        Prefetch("lawsuit__laws", queryset=laws),
-        "sources",
-    )
+    in_query = connection.features.supports_aggregate_order_by_clause
+    queryset = queryset.prefetch_related(None).select_related(None)
+    if in_query:
+        queryset = queryset.annotate(
+            **{f"list_{name}": linked.annotation() for name, linked in lists.items()}
+        )
+        names = fields + [f"list_{name}" for name in lists]
+    else:
+        names = fields
+    rows = queryset.values_list(*names).iterator(chunk_size=CHUNK_SIZE)
+    if in_query:
+        for values in rows:
+            yield _neutralised(format_row(dict(zip(names, values, strict=True))))
+        return
+    chunk: list[dict] = []
+    for values in rows:
+        chunk.append(dict(zip(names, values, strict=True)))
+        if len(chunk) >= CHUNK_SIZE:
+            yield from _format_chunk(chunk, lists, format_row)
+            chunk = []
+    yield from _format_chunk(chunk, lists, format_row)
 
 
-def violations_for_export(
-    queryset: QuerySet[Violation], public: bool = False
-) -> QuerySet[Violation]:
-    laws = Law.objects.filter(is_published=True) if public else Law.objects.all()
-    return queryset.select_related(
-        "company", "company__parent", "authority", "lawsuit"
-    ).prefetch_related(Prefetch("laws", queryset=laws), "sources")
+def _format_chunk(chunk: list[dict], lists: dict[str, LinkedList], format_row):
+    if not chunk:
+        return
+    found = {
+        name: linked.by_record([row[linked.row_key] for row in chunk])
+        for name, linked in lists.items()
+    }
+    for row in chunk:
+        for name, linked in lists.items():
+            row[f"list_{name}"] = found[name].get(row[linked.row_key], "")
+        yield _neutralised(format_row(row))
 
 
-def settlement_row(settlement: Settlement, base_url: str = "", public: bool = False) -> list[str]:
-    """``public`` leaves out a court or authority that is not published."""
-    lawsuit = settlement.lawsuit
-    authority = lawsuit.authority
-    if public and authority is not None and not authority.is_published:
-        authority = None
-    cells = [
-        "settlement",
-        str(settlement.pk),
-        base_url + settlement.get_absolute_url(),
-        lawsuit.title,
-        lawsuit.slug,
-        lawsuit.kind,
-        _join(link.company.slug for link in lawsuit.defendant_links.all()),
-        authority.name if authority else "",
-        authority.slug if authority else "",
-        lawsuit.docket_number,
-        _join(law.slug for law in lawsuit.laws.all()),
-        settlement.status,
-        _decimal(settlement.amount),
-        settlement.currency,
-        _decimal(settlement.amount_usd),
-        format_partial_date(settlement.announced_on, settlement.announced_on_precision),
-        format_partial_date(settlement.approved_on, settlement.approved_on_precision),
-        settlement.claim_deadline.isoformat() if settlement.claim_deadline else "",
-        settlement.class_description,
-        settlement.summary,
-        _join(source.url for source in settlement.sources.all()),
-        "1" if settlement.is_published else "0",
-    ]
+def _neutralised(cells: list[str]) -> list[str]:
     return [neutralise_cell(cell) for cell in cells]
 
 
-def violation_row(violation: Violation, base_url: str = "", public: bool = False) -> list[str]:
-    """``public`` leaves out a parent company or lawsuit that is not published."""
-    company = violation.company
-    parent = company.parent
-    lawsuit = violation.lawsuit
-    if public:
-        parent = parent if parent is not None and parent.is_published else None
-        lawsuit = lawsuit if lawsuit is not None and lawsuit.is_published else None
-    cells = [
-        "violation",
-        str(violation.pk),
-        base_url + violation.get_absolute_url(),
-        company.name,
-        company.slug,
-        parent.slug if parent else "",
-        violation.authority.name,
-        violation.authority.slug,
-        violation.authority.country,
-        lawsuit.slug if lawsuit else "",
-        violation.kind,
-        violation.status,
-        _decimal(violation.amount),
-        violation.currency,
-        _decimal(violation.amount_usd),
-        format_partial_date(violation.decided_on, violation.decided_on_precision),
-        _join(law.slug for law in violation.laws.all()),
-        violation.description,
-        _join(source.url for source in violation.sources.all()),
-        "1" if violation.is_published else "0",
+def settlement_rows(
+    queryset: QuerySet[Settlement], base_url: str = "", public: bool = False
+) -> Iterator[list[str]]:
+    """Settlements in ``SETTLEMENT_COLUMNS``, in the queryset's order.
+
+    ``public`` leaves out a court or authority, defendants and laws that are not published.
+    """
+    url = base_url + _detail_url_format("cases:settlement-detail")
+    lists = {
+        "defendants": LinkedList(
+            LawsuitDefendant,
+            "lawsuit",
+            "lawsuit_id",
+            "company__slug",
+            ("company__name", "company__pk"),
+            Q(company__is_published=True) if public else Q(),
+        ),
+        "laws": LinkedList(
+            Lawsuit.laws.through,
+            "lawsuit",
+            "lawsuit_id",
+            "law__slug",
+            LAW_ORDER,
+            Q(law__is_published=True) if public else Q(),
+        ),
+        "sources": LinkedList(
+            Settlement.sources.through, "settlement", "id", "source__url", SOURCE_ORDER
+        ),
+    }
+    fields = [
+        "id",
+        "lawsuit_id",
+        "lawsuit__title",
+        "lawsuit__slug",
+        "lawsuit__kind",
+        "lawsuit__authority__name",
+        "lawsuit__authority__slug",
+        "lawsuit__authority__is_published",
+        "lawsuit__docket_number",
+        "status",
+        "amount",
+        "currency",
+        "amount_usd",
+        "announced_on",
+        "announced_on_precision",
+        "approved_on",
+        "approved_on_precision",
+        "claim_deadline",
+        "class_description",
+        "summary",
+        "is_published",
     ]
-    return [neutralise_cell(cell) for cell in cells]
+
+    def format_row(row: dict) -> list[str]:
+        has_authority = row["lawsuit__authority__slug"] is not None and (
+            row["lawsuit__authority__is_published"] or not public
+        )
+        claim_deadline = row["claim_deadline"]
+        return [
+            "settlement",
+            str(row["id"]),
+            url.format(row["id"]),
+            row["lawsuit__title"],
+            row["lawsuit__slug"],
+            row["lawsuit__kind"],
+            row["list_defendants"] or "",
+            row["lawsuit__authority__name"] if has_authority else "",
+            row["lawsuit__authority__slug"] if has_authority else "",
+            row["lawsuit__docket_number"],
+            row["list_laws"] or "",
+            row["status"],
+            _decimal(row["amount"]),
+            row["currency"],
+            _decimal(row["amount_usd"]),
+            format_partial_date(row["announced_on"], row["announced_on_precision"]),
+            format_partial_date(row["approved_on"], row["approved_on_precision"]),
+            claim_deadline.isoformat() if claim_deadline else "",
+            row["class_description"],
+            row["summary"],
+            row["list_sources"] or "",
+            "1" if row["is_published"] else "0",
+        ]
+
+    return _stream_rows(queryset, fields, lists, format_row)
+
+
+def violation_rows(
+    queryset: QuerySet[Violation], base_url: str = "", public: bool = False
+) -> Iterator[list[str]]:
+    """Violations in ``VIOLATION_COLUMNS``, in the queryset's order.
+
+    ``public`` leaves out a parent company, lawsuit and laws that are not published.
+    """
+    url = base_url + _detail_url_format("cases:violation-detail")
+    lists = {
+        "laws": LinkedList(
+            Violation.laws.through,
+            "violation",
+            "id",
+            "law__slug",
+            LAW_ORDER,
+            Q(law__is_published=True) if public else Q(),
+        ),
+        "sources": LinkedList(
+            Violation.sources.through, "violation", "id", "source__url", SOURCE_ORDER
+        ),
+    }
+    fields = [
+        "id",
+        "company__name",
+        "company__slug",
+        "company__parent__slug",
+        "company__parent__is_published",
+        "authority__name",
+        "authority__slug",
+        "authority__country",
+        "lawsuit__slug",
+        "lawsuit__is_published",
+        "kind",
+        "status",
+        "amount",
+        "currency",
+        "amount_usd",
+        "decided_on",
+        "decided_on_precision",
+        "description",
+        "is_published",
+    ]
+
+    def format_row(row: dict) -> list[str]:
+        parent = row["company__parent__slug"]
+        if public and not row["company__parent__is_published"]:
+            parent = None
+        lawsuit = row["lawsuit__slug"]
+        if public and not row["lawsuit__is_published"]:
+            lawsuit = None
+        return [
+            "violation",
+            str(row["id"]),
+            url.format(row["id"]),
+            row["company__name"],
+            row["company__slug"],
+            parent or "",
+            row["authority__name"],
+            row["authority__slug"],
+            row["authority__country"],
+            lawsuit or "",
+            row["kind"],
+            row["status"],
+            _decimal(row["amount"]),
+            row["currency"],
+            _decimal(row["amount_usd"]),
+            format_partial_date(row["decided_on"], row["decided_on_precision"]),
+            row["list_laws"] or "",
+            row["description"],
+            row["list_sources"] or "",
+            "1" if row["is_published"] else "0",
+        ]
+
+    return _stream_rows(queryset, fields, lists, format_row)

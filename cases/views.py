@@ -1,6 +1,6 @@
 """Public pages. Views only read the request and pick a template; reads live in selectors."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from cases import csv_layout
-from cases.exports import COMPANY_COLUMNS, company_row, csv_response
+from cases.exports import COMPANY_COLUMNS, company_rows, csv_response
 from cases.feeds import CompanyFeed, FilteredListFeed
 from cases.filters import (
     CompanyRecordFilterSet,
@@ -194,8 +194,8 @@ class RecordList:
     template: str
     has_money: bool
     csv_columns: list[str] | None = None
-    csv_row: Callable | None = None
-    for_export: Callable[[QuerySet], QuerySet] | None = None
+    # (filtered rows, site address) -> cells of each row, in csv_columns
+    csv_rows: Callable[[QuerySet, str], Iterable[list[str]]] | None = None
     has_feed: bool = True
 
 
@@ -210,8 +210,7 @@ SETTLEMENTS = RecordList(
     template="cases/settlement_list.html",
     has_money=True,
     csv_columns=csv_layout.SETTLEMENT_COLUMNS,
-    csv_row=partial(csv_layout.settlement_row, public=True),
-    for_export=lambda qs: csv_layout.settlements_for_export(qs, public=True),
+    csv_rows=partial(csv_layout.settlement_rows, public=True),
 )
 VIOLATIONS = RecordList(
     name="violations",
@@ -224,8 +223,7 @@ VIOLATIONS = RecordList(
     template="cases/violation_list.html",
     has_money=True,
     csv_columns=csv_layout.VIOLATION_COLUMNS,
-    csv_row=partial(csv_layout.violation_row, public=True),
-    for_export=lambda qs: csv_layout.violations_for_export(qs, public=True),
+    csv_rows=partial(csv_layout.violation_rows, public=True),
 )
 LAWSUITS = RecordList(
     name="lawsuits",
@@ -249,8 +247,7 @@ COMPANIES = RecordList(
     template="companies/company_list.html",
     has_money=False,
     csv_columns=COMPANY_COLUMNS,
-    csv_row=company_row,
-    for_export=lambda qs: qs,
+    csv_rows=company_rows,
     has_feed=False,
 )
 
@@ -258,7 +255,7 @@ COMPANIES = RecordList(
 def record_list(request: HttpRequest, spec: RecordList) -> HttpResponse:
     filterset = spec.filterset_class(request.GET, queryset=spec.queryset())
     output = request.GET.get("format", "html")
-    formats = ["html"] + (["csv"] if spec.csv_row else []) + (["atom"] if spec.has_feed else [])
+    formats = ["html"] + (["csv"] if spec.csv_rows else []) + (["atom"] if spec.has_feed else [])
     format_error = ""
     if output not in formats:
         format_error = f"“{output[:20]}” is not a format this list offers: use " + (
@@ -270,8 +267,8 @@ def record_list(request: HttpRequest, spec: RecordList) -> HttpResponse:
         if not valid:
             return plain_errors(filterset)
         base_url = request.build_absolute_uri("/")[:-1]
-        rows = spec.for_export(filterset.qs.prefetch_related(None))
-        return csv_response(rows, spec.csv_columns, spec.csv_row, base_url, f"{spec.name}.csv")
+        rows = spec.csv_rows(filterset.qs.prefetch_related(None), base_url)
+        return csv_response(spec.csv_columns, rows, f"{spec.name}.csv")
     if output == "atom":
         if not valid:
             return plain_errors(filterset)
@@ -306,7 +303,7 @@ def record_list(request: HttpRequest, spec: RecordList) -> HttpResponse:
         "unknown_parameters": filterset.unknown_parameters(request.GET, VIEW_PARAMETERS),
         "active_filters": active_filters(request, filterset),
         "format_error": format_error,
-        "csv_url": query_url(request, format="csv") if spec.csv_row else "",
+        "csv_url": query_url(request, format="csv") if spec.csv_rows else "",
         "atom_url": query_url(request, format="atom") if spec.has_feed else "",
         "clear_url": request.path,
     }
