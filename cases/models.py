@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
@@ -23,6 +24,32 @@ AMOUNT_DIGITS = {"max_digits": 20, "decimal_places": 2}
 
 def company_ids(company: Company, include_family: bool):
     return family_ids_expression(company.pk) if include_family else [company.pk]
+
+
+class SearchDocumentField(SearchVectorField):
+    """A tsvector on PostgreSQL. Elsewhere a column that stays empty: SQLite matches text.
+
+    django.contrib.postgres is installed only on PostgreSQL, so its installed-app check is
+    left out; the field's lookups and expressions come from the module itself.
+    """
+
+    def _check_postgres_installed(self, *args):
+        return []
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
+def search_document_field() -> SearchDocumentField:
+    return SearchDocumentField(
+        null=True,
+        editable=False,
+        help_text=(
+            "Derived, PostgreSQL only: the weighted words public search matches and ranks, "
+            "including the names of linked companies and authorities; kept by database "
+            "triggers (cases/search_documents.sql)."
+        ),
+    )
 
 
 class AuthorityKind(models.TextChoices):
@@ -252,7 +279,8 @@ class Lawsuit(PublishableModel):
         related_name="related_from",
         help_text="Other lawsuits connected to this one.",
     )
-    history = HistoricalRecords(m2m_fields=[laws, sources])
+    search_document = search_document_field()
+    history = HistoricalRecords(m2m_fields=[laws, sources], excluded_fields=["search_document"])
 
     objects = LawsuitQuerySet.as_manager()
 
@@ -458,7 +486,8 @@ class Settlement(MoneyRecord):
     sources = models.ManyToManyField(
         Source, blank=True, related_name="settlements", help_text="Where these facts come from."
     )
-    history = HistoricalRecords(m2m_fields=[sources])
+    search_document = search_document_field()
+    history = HistoricalRecords(m2m_fields=[sources], excluded_fields=["search_document"])
 
     objects = SettlementQuerySet.as_manager()
 
@@ -561,7 +590,8 @@ class Violation(MoneyRecord):
     sources = models.ManyToManyField(
         Source, blank=True, related_name="violations", help_text="Where these facts come from."
     )
-    history = HistoricalRecords(m2m_fields=[laws, sources])
+    search_document = search_document_field()
+    history = HistoricalRecords(m2m_fields=[laws, sources], excluded_fields=["search_document"])
 
     objects = ViolationQuerySet.as_manager()
 
