@@ -5,6 +5,7 @@ a settlement's lawsuit, a violation's company and authority. Secondary links (a 
 court, laws, co-defendants, related lawsuits) are shown only where they are published too.
 """
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -668,11 +669,20 @@ def _search_postgres(query: str, limit: int) -> SearchResults:
     text = SearchQuery(query, search_type="websearch", config="english")
 
     def ranked(queryset):
-        return (
+        """The best ``limit`` matches: ids ranked first (a narrow sort), then their rows."""
+        rank = SearchRank(F("search_document"), text)
+        best = (
             queryset.filter(search_document=text)
-            .annotate(rank=SearchRank(F("search_document"), text))
+            .annotate(rank=rank)
             .filter(rank__gt=0)
-            .order_by("-rank", "-pk")[:limit]
+            .order_by("-rank", "-pk")
+            .values("pk")[:limit]
+        )
+        return (
+            queryset.filter(pk__in=best)
+            .annotate(rank=rank)
+            .defer("search_document")
+            .order_by("-rank", "-pk")
         )
 
     alias_similarity = (
@@ -681,15 +691,22 @@ def _search_postgres(query: str, limit: int) -> SearchResults:
         .order_by("-similarity")
         .values("similarity")[:1]
     )
-    # Candidates come from the trigram indexes (``%`` is similarity ≥ pg_trgm's threshold,
-    # 0.3 by default, TRIGRAM_THRESHOLD); the exact thresholds are then applied as before.
-    similar_names = Company.objects.filter(
-        Q(name__trigram_similar=query) | Q(name__icontains=query)
-    ).values("pk")
-    similar_aliases = CompanyAlias.objects.filter(name__trigram_similar=query).values("company")
+    # Candidates come from the trigram indexes on names and aliases, one index scan each
+    # (``%`` is similarity at least pg_trgm's threshold, 0.3 by default like
+    # TRIGRAM_THRESHOLD; ``~*`` is the case-insensitive substring match, which unlike
+    # UPPER(name) LIKE can use the index). In one OR the planner chose to compute similarity
+    # for every company instead (0.4 s). The exact thresholds are then applied as before.
+    candidates = (
+        Company.objects.filter(name__trigram_similar=query)
+        .values("pk")
+        .union(
+            Company.objects.filter(name__iregex=re.escape(query)).values("pk"),
+            CompanyAlias.objects.filter(name__trigram_similar=query).values("company"),
+        )
+    )
     companies = (
         public_companies()
-        .filter(Q(pk__in=similar_names) | Q(pk__in=similar_aliases))
+        .filter(pk__in=candidates)
         .annotate(
             name_similarity=TrigramSimilarity("name", query),
             alias_similarity=Coalesce(
