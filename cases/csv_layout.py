@@ -10,8 +10,9 @@ import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import OuterRef, Q, QuerySet, StringAgg, Subquery, TextField, Value
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 
 from cases.models import Lawsuit, LawsuitDefendant, Settlement, Violation
@@ -19,6 +20,7 @@ from core.dates import DatePrecision
 
 LIST_SEPARATOR = "|"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST_CHARACTERS = frozenset("".join(FORMULA_PREFIXES))
 
 SETTLEMENT_COLUMNS = [
     "record_type",
@@ -144,19 +146,8 @@ class LinkedList:
     def _rows(self) -> QuerySet:
         return self.model.objects.filter(self.condition).exclude(**{self.value: ""}).order_by()
 
-    def annotation(self) -> Subquery:
-        """One ordered aggregate per record, inside the export's only query."""
-        joined = (
-            self._rows()
-            .filter(**{self.record: OuterRef(self.row_key)})
-            .values(self.record)
-            .annotate(joined=StringAgg(self.value, Value(LIST_SEPARATOR), order_by=self.order_by))
-            .values("joined")
-        )
-        return Subquery(joined, output_field=TextField())
-
     def by_record(self, record_ids: list[int]) -> dict[int, str]:
-        """The same lists for a chunk of records, where the database cannot order aggregates."""
+        """The lists of a chunk of records, in one query."""
         rows = (
             self._rows()
             .filter(**{f"{self.record}__in": set(record_ids)})
@@ -168,6 +159,36 @@ class LinkedList:
             lists.setdefault(record_id, []).append(value)
         return {record_id: LIST_SEPARATOR.join(values) for record_id, values in lists.items()}
 
+    def stream(self, positions: QuerySet) -> Iterator[tuple]:
+        """(position, record id, value) of every exported row, in position order.
+
+        ``positions`` gives each exported row's position and record id. One query: the
+        database joins the link rows to the exported rows as sets (hash joins), instead of
+        looking each chunk's ids up at random in the link table's index.
+        """
+        order = {f"export_order{i}": F(name.lstrip("-")) for i, name in enumerate(self.order_by)}
+        links = (
+            self._rows()
+            .annotate(export_record=F(self.record), export_value=F(self.value), **order)
+            .values_list("export_record", "export_value", *order)
+        )
+        positions_sql, positions_params = positions.query.sql_with_params()
+        links_sql, links_params = links.query.sql_with_params()
+        order_sql = ", ".join(
+            f'links."export_order{i}"' + (" DESC" if name.startswith("-") else "")
+            for i, name in enumerate(self.order_by)
+        )
+        sql = (
+            'SELECT rows."export_position", rows."export_key", links."export_value" '
+            f"FROM ({positions_sql}) rows "
+            f'JOIN ({links_sql}) links ON links."export_record" = rows."export_key" '
+            f'ORDER BY rows."export_position", {order_sql}'
+        )
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, positions_params + links_params)
+            while batch := cursor.fetchmany(CHUNK_SIZE):
+                yield from batch
+
 
 def _stream_rows(
     queryset: QuerySet,
@@ -177,27 +198,55 @@ def _stream_rows(
 ) -> Iterator[list[str]]:
     """Rows as plain values (no model instances), then formatted and neutralised.
 
-    Where the database orders aggregates (PostgreSQL), linked lists come from subqueries of
-    the same single query, so the query count never grows with the rows; elsewhere they are
-    read once per chunk of ``CHUNK_SIZE`` rows.
+    On PostgreSQL the rows and each linked list stream from one query each (server-side
+    cursors), merged here by the row's position in the export, in one snapshot: the query
+    count never grows with the rows and memory stays flat. Elsewhere the lists are read
+    once per chunk of ``CHUNK_SIZE`` rows. (As ordered aggregates in correlated subqueries
+    they cost 0.2 ms per row at a million records, plus 10 s of JIT compilation; looked up
+    per chunk by id, 0.15 ms per row: random reads in the link tables.)
     """
-    in_query = connection.features.supports_aggregate_order_by_clause
     queryset = queryset.prefetch_related(None).select_related(None)
-    if in_query:
-        queryset = queryset.annotate(
-            **{f"list_{name}": linked.annotation() for name, linked in lists.items()}
-        )
-        names = fields + [f"list_{name}" for name in lists]
-    else:
-        names = fields
-    rows = queryset.values_list(*names).iterator(chunk_size=CHUNK_SIZE)
-    if in_query:
-        for values in rows:
-            yield _neutralised(format_row(dict(zip(names, values, strict=True))))
+    if connection.vendor != "postgresql":
+        yield from _stream_rows_in_chunks(queryset, fields, lists, format_row)
         return
+    ordering = [*(queryset.query.order_by or queryset.model._meta.ordering), "pk"]
+    numbered = queryset.annotate(export_position=Window(RowNumber(), order_by=ordering))
+    already_in_transaction = connection.in_atomic_block
+    with transaction.atomic():
+        if not already_in_transaction:
+            # Every query of the export sees the same rows, so positions match.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        rows = (
+            numbered.order_by("export_position")
+            .values_list("export_position", *fields)
+            .iterator(chunk_size=CHUNK_SIZE)
+        )
+        streams = {}
+        for name, linked in lists.items():
+            positions = numbered.annotate(export_key=F(linked.row_key)).order_by()
+            streams[name] = linked.stream(positions.values_list("export_position", "export_key"))
+        pending = {name: next(stream, None) for name, stream in streams.items()}
+        for position, *values in rows:
+            row = dict(zip(fields, values, strict=True))
+            for name, stream in streams.items():
+                collected = []
+                link = pending[name]
+                while link is not None and link[0] == position:
+                    if link[1] != row[lists[name].row_key]:
+                        raise RuntimeError("export rows and their lists are out of step")
+                    collected.append(link[2])
+                    link = next(stream, None)
+                pending[name] = link
+                row[f"list_{name}"] = LIST_SEPARATOR.join(collected)
+            yield _neutralised(format_row(row))
+
+
+def _stream_rows_in_chunks(queryset, fields, lists, format_row) -> Iterator[list[str]]:
+    rows = queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE)
     chunk: list[dict] = []
     for values in rows:
-        chunk.append(dict(zip(names, values, strict=True)))
+        chunk.append(dict(zip(fields, values, strict=True)))
         if len(chunk) >= CHUNK_SIZE:
             yield from _format_chunk(chunk, lists, format_row)
             chunk = []
@@ -218,7 +267,8 @@ def _format_chunk(chunk: list[dict], lists: dict[str, LinkedList], format_row):
 
 
 def _neutralised(cells: list[str]) -> list[str]:
-    return [neutralise_cell(cell) for cell in cells]
+    """neutralise_cell for a whole row, inlined: it runs for every cell of an export."""
+    return ["'" + cell if cell and cell[0] in FORMULA_FIRST_CHARACTERS else cell for cell in cells]
 
 
 def settlement_rows(
