@@ -159,6 +159,21 @@ class LinkedList:
             lists.setdefault(record_id, []).append(value)
         return {record_id: LIST_SEPARATOR.join(values) for record_id, values in lists.items()}
 
+    def links_sql(self) -> tuple[str, list, str]:
+        """The link rows as SQL (export_record, export_value, export_order…), and their order."""
+        order = {f"export_order{i}": F(name.lstrip("-")) for i, name in enumerate(self.order_by)}
+        links = (
+            self._rows()
+            .annotate(export_record=F(self.record), export_value=F(self.value), **order)
+            .values_list("export_record", "export_value", *order)
+        )
+        sql, params = links.query.sql_with_params()
+        order_sql = ", ".join(
+            f'links."export_order{i}"' + (" DESC" if name.startswith("-") else "")
+            for i, name in enumerate(self.order_by)
+        )
+        return sql, list(params), order_sql
+
     def stream(self, positions: QuerySet) -> Iterator[tuple]:
         """(position, record id, value) of every exported row, in position order.
 
@@ -166,18 +181,8 @@ class LinkedList:
         database joins the link rows to the exported rows as sets (hash joins), instead of
         looking each chunk's ids up at random in the link table's index.
         """
-        order = {f"export_order{i}": F(name.lstrip("-")) for i, name in enumerate(self.order_by)}
-        links = (
-            self._rows()
-            .annotate(export_record=F(self.record), export_value=F(self.value), **order)
-            .values_list("export_record", "export_value", *order)
-        )
         positions_sql, positions_params = positions.query.sql_with_params()
-        links_sql, links_params = links.query.sql_with_params()
-        order_sql = ", ".join(
-            f'links."export_order{i}"' + (" DESC" if name.startswith("-") else "")
-            for i, name in enumerate(self.order_by)
-        )
+        links_sql, links_params, order_sql = self.links_sql()
         sql = (
             'SELECT rows."export_position", rows."export_key", links."export_value" '
             f"FROM ({positions_sql}) rows "
@@ -185,7 +190,7 @@ class LinkedList:
             f'ORDER BY rows."export_position", {order_sql}'
         )
         with connection.chunked_cursor() as cursor:
-            cursor.execute(sql, positions_params + links_params)
+            cursor.execute(sql, [*positions_params, *links_params])
             while batch := cursor.fetchmany(CHUNK_SIZE):
                 yield from batch
 
@@ -271,15 +276,9 @@ def _neutralised(cells: list[str]) -> list[str]:
     return ["'" + cell if cell and cell[0] in FORMULA_FIRST_CHARACTERS else cell for cell in cells]
 
 
-def settlement_rows(
-    queryset: QuerySet[Settlement], base_url: str = "", public: bool = False
-) -> Iterator[list[str]]:
-    """Settlements in ``SETTLEMENT_COLUMNS``, in the queryset's order.
-
-    ``public`` leaves out a court or authority, defendants and laws that are not published.
-    """
-    url = base_url + _detail_url_format("cases:settlement-detail")
-    lists = {
+def settlement_lists(public: bool) -> dict[str, "LinkedList"]:
+    """A settlement's linked lists; ``public`` leaves out unpublished defendants and laws."""
+    return {
         "defendants": LinkedList(
             LawsuitDefendant,
             "lawsuit",
@@ -300,6 +299,34 @@ def settlement_rows(
             Settlement.sources.through, "settlement", "id", "source__url", SOURCE_ORDER
         ),
     }
+
+
+def violation_lists(public: bool) -> dict[str, "LinkedList"]:
+    """A violation's linked lists; ``public`` leaves out unpublished laws."""
+    return {
+        "laws": LinkedList(
+            Violation.laws.through,
+            "violation",
+            "id",
+            "law__slug",
+            LAW_ORDER,
+            Q(law__is_published=True) if public else Q(),
+        ),
+        "sources": LinkedList(
+            Violation.sources.through, "violation", "id", "source__url", SOURCE_ORDER
+        ),
+    }
+
+
+def settlement_rows(
+    queryset: QuerySet[Settlement], base_url: str = "", public: bool = False
+) -> Iterator[list[str]]:
+    """Settlements in ``SETTLEMENT_COLUMNS``, in the queryset's order.
+
+    ``public`` leaves out a court or authority, defendants and laws that are not published.
+    """
+    url = base_url + _detail_url_format("cases:settlement-detail")
+    lists = settlement_lists(public)
     fields = [
         "id",
         "lawsuit_id",
@@ -365,19 +392,7 @@ def violation_rows(
     ``public`` leaves out a parent company, lawsuit and laws that are not published.
     """
     url = base_url + _detail_url_format("cases:violation-detail")
-    lists = {
-        "laws": LinkedList(
-            Violation.laws.through,
-            "violation",
-            "id",
-            "law__slug",
-            LAW_ORDER,
-            Q(law__is_published=True) if public else Q(),
-        ),
-        "sources": LinkedList(
-            Violation.sources.through, "violation", "id", "source__url", SOURCE_ORDER
-        ),
-    }
+    lists = violation_lists(public)
     fields = [
         "id",
         "company__name",

@@ -78,11 +78,17 @@ def csv_text(columns: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
+def csv_text_from_lines(columns: list[str], lines: Iterable[str]) -> Iterator[str]:
+    """The header, then pieces of CSV text already formatted (by the database)."""
+    yield from csv_text(columns, [])
+    yield from lines
+
+
 def csv_response(
-    columns: list[str], rows: Iterable[list[str]], filename: str
+    columns: list[str], rows: Iterable[list[str]], filename: str, lines: Iterable[str] | None = None
 ) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        csv_text(columns, rows), content_type="text/csv; charset=utf-8"
-    )
+    """``rows`` as CSV, or with ``lines`` given, those finished lines after the header."""
+    text = csv_text(columns, rows) if lines is None else csv_text_from_lines(columns, lines)
+    response = StreamingHttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from cases import csv_layout
+from cases import csv_layout, csv_sql
 from cases.exports import COMPANY_COLUMNS, company_rows, csv_response
 from cases.feeds import CompanyFeed, FilteredListFeed
 from cases.filters import (
@@ -46,6 +46,7 @@ from cases.public_selectors import (
     search,
     settlement_for_page,
     statistics,
+    uses_postgres,
     violation_for_page,
 )
 from cases.selectors import totals
@@ -196,6 +197,8 @@ class RecordList:
     csv_columns: list[str] | None = None
     # (filtered rows, site address) -> cells of each row, in csv_columns
     csv_rows: Callable[[QuerySet, str], Iterable[list[str]]] | None = None
+    # the same export as finished CSV lines written by PostgreSQL (same bytes, faster)
+    csv_lines: Callable[[QuerySet, str], Iterable[str]] | None = None
     has_feed: bool = True
 
 
@@ -211,6 +214,7 @@ SETTLEMENTS = RecordList(
     has_money=True,
     csv_columns=csv_layout.SETTLEMENT_COLUMNS,
     csv_rows=partial(csv_layout.settlement_rows, public=True),
+    csv_lines=partial(csv_sql.settlement_lines, public=True),
 )
 VIOLATIONS = RecordList(
     name="violations",
@@ -224,6 +228,7 @@ VIOLATIONS = RecordList(
     has_money=True,
     csv_columns=csv_layout.VIOLATION_COLUMNS,
     csv_rows=partial(csv_layout.violation_rows, public=True),
+    csv_lines=partial(csv_sql.violation_lines, public=True),
 )
 LAWSUITS = RecordList(
     name="lawsuits",
@@ -267,8 +272,12 @@ def record_list(request: HttpRequest, spec: RecordList) -> HttpResponse:
         if not valid:
             return plain_errors(filterset)
         base_url = request.build_absolute_uri("/")[:-1]
-        rows = spec.csv_rows(filterset.qs.prefetch_related(None), base_url)
-        return csv_response(spec.csv_columns, rows, f"{spec.name}.csv")
+        rows = filterset.qs.prefetch_related(None)
+        filename = f"{spec.name}.csv"
+        if spec.csv_lines and uses_postgres():
+            lines = spec.csv_lines(rows, base_url)
+            return csv_response(spec.csv_columns, [], filename, lines=lines)
+        return csv_response(spec.csv_columns, spec.csv_rows(rows, base_url), filename)
     if output == "atom":
         if not valid:
             return plain_errors(filterset)
