@@ -26,16 +26,20 @@ _FORMULA_STARTS = ", ".join(
 )
 
 
-def _csv_cell(column: str) -> str:
-    """A text column neutralised, then quoted as the csv module's QUOTE_MINIMAL does."""
-    neutralised = (
-        f"(CASE WHEN left({column}, 1) IN ({_FORMULA_STARTS}) "
-        f"THEN '''' || {column} ELSE {column} END)"
+def _neutralised(column: str) -> str:
+    """csv_layout.neutralise_cell in SQL."""
+    return (
+        f"CASE WHEN left({column}, 1) IN ({_FORMULA_STARTS}) "
+        f"THEN '''' || {column} ELSE {column} END"
     )
+
+
+def _quoted(column: str) -> str:
+    """A cell as the csv module's QUOTE_MINIMAL (excel dialect) writes it."""
     return (
         f"CASE WHEN strpos({column}, '\"') > 0 OR strpos({column}, ',') > 0 "
         f"OR strpos({column}, E'\\r') > 0 OR strpos({column}, E'\\n') > 0 "
-        f"THEN '\"' || replace({neutralised}, '\"', '\"\"') || '\"' ELSE {neutralised} END"
+        f"THEN '\"' || replace({column}, '\"', '\"\"') || '\"' ELSE {column} END"
     )
 
 
@@ -83,10 +87,11 @@ def _lines(
         links_sql, links_params, order_sql = linked.links_sql()
         separator = csv_layout.LIST_SEPARATOR
         sql += (
-            f", list_{name} AS (SELECT r.export_position, "
+            f", list_{name} AS (SELECT keys.export_position, "
             f"string_agg(links.\"export_value\", '{separator}' ORDER BY {order_sql}) AS value "
-            f'FROM r JOIN ({links_sql}) links ON links."export_record" = r.x_{linked.row_key} '
-            "GROUP BY r.export_position)"
+            f"FROM (SELECT export_position, x_{linked.row_key} AS record FROM r) keys "
+            f'JOIN ({links_sql}) links ON links."export_record" = keys.record '
+            "GROUP BY keys.export_position)"
         )
         params += links_params
         joins += f" LEFT JOIN list_{name} USING (export_position)"
@@ -97,10 +102,14 @@ def _lines(
     )
     for cell in cells:
         params += [url_prefix, url_suffix] * cell.count("URL")
-    line = " || ',' || ".join(_csv_cell(f"c{i}") for i in range(len(cells)))
+    neutralised = ", ".join(f"{_neutralised(f'c{i}')} AS n{i}" for i in range(len(cells)))
+    line = " || ',' || ".join(_quoted(f"n{i}") for i in range(len(cells)))
+    # Each layer is kept apart (OFFSET 0) so that a cell is computed once, not once for
+    # every time the next layer's expression names it.
     sql += (
-        f" SELECT {line} || E'\\r\\n' FROM (SELECT r.export_position, {inner} FROM r{joins}) cells"
-        " ORDER BY cells.export_position"
+        f" SELECT {line} || E'\\r\\n' FROM (SELECT export_position, {neutralised} FROM "
+        f"(SELECT r.export_position, {inner} FROM r{joins} OFFSET 0) cells OFFSET 0) neutralised"
+        " ORDER BY neutralised.export_position"
     )
     with transaction.atomic(), connection.chunked_cursor() as cursor:
         # JIT compiling this one statement costs more than it saves, seconds under load.
