@@ -4,6 +4,9 @@ The public lists export it (``?format=csv``) and ``import_records`` reads it bac
 export → import reproduces the same records. Dates are written at their precision as
 partial ISO dates ("2019", "2019-02", "2019-02-27"); lists are "|"-separated. Cells that a
 spreadsheet would run as a formula are neutralised with a leading apostrophe.
+
+On PostgreSQL the list exports are written by cases/csv_sql.py, which must produce the
+same bytes: a change to a column here needs the same change there (a test compares them).
 """
 
 import datetime
