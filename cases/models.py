@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
@@ -35,6 +36,32 @@ def company_ids(company: Company, include_family: bool) -> list[int]:
         family = Company.objects.filter(id__in=family_ids_expression(company.pk))
         ids = company._family_ids = list(family.order_by("pk").values_list("pk", flat=True))
     return ids
+
+
+class SearchDocumentField(SearchVectorField):
+    """A tsvector on PostgreSQL. Elsewhere a column that stays empty: SQLite matches text.
+
+    django.contrib.postgres is installed only on PostgreSQL, so its installed-app check is
+    left out; the field's lookups and expressions come from the module itself.
+    """
+
+    def _check_postgres_installed(self, *args):
+        return []
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
+def search_document_field() -> SearchDocumentField:
+    return SearchDocumentField(
+        null=True,
+        editable=False,
+        help_text=(
+            "Derived, PostgreSQL only: the weighted words public search matches and ranks, "
+            "including the names of linked companies and authorities; kept by database "
+            "triggers (cases/search_documents.sql)."
+        ),
+    )
 
 
 class AuthorityKind(models.TextChoices):
@@ -264,7 +291,8 @@ class Lawsuit(PublishableModel):
         related_name="related_from",
         help_text="Other lawsuits connected to this one.",
     )
-    history = HistoricalRecords(m2m_fields=[laws, sources])
+    search_document = search_document_field()
+    history = HistoricalRecords(m2m_fields=[laws, sources], excluded_fields=["search_document"])
 
     objects = LawsuitQuerySet.as_manager()
 
@@ -474,7 +502,8 @@ class Settlement(MoneyRecord):
     sources = models.ManyToManyField(
         Source, blank=True, related_name="settlements", help_text="Where these facts come from."
     )
-    history = HistoricalRecords(m2m_fields=[sources])
+    search_document = search_document_field()
+    history = HistoricalRecords(m2m_fields=[sources], excluded_fields=["search_document"])
 
     objects = SettlementQuerySet.as_manager()
 
@@ -581,7 +610,8 @@ class Violation(MoneyRecord):
     sources = models.ManyToManyField(
         Source, blank=True, related_name="violations", help_text="Where these facts come from."
     )
-    history = HistoricalRecords(m2m_fields=[laws, sources])
+    search_document = search_document_field()
+    history = HistoricalRecords(m2m_fields=[laws, sources], excluded_fields=["search_document"])
 
     objects = ViolationQuerySet.as_manager()
 

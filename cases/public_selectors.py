@@ -5,6 +5,7 @@ a settlement's lawsuit, a violation's company and authority. Secondary links (a 
 court, laws, co-defendants, related lawsuits) are shown only where they are published too.
 """
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -923,20 +924,31 @@ def _search_simple(query: str, limit: int) -> SearchResults:
 
 
 def _search_postgres(query: str, limit: int) -> SearchResults:
-    from django.contrib.postgres.search import (
-        SearchQuery,
-        SearchRank,
-        SearchVector,
-        TrigramSimilarity,
-    )
+    """Ranked full-text search over the stored documents, trigram similarity for companies.
+
+    Each record's weighted document (its text and its companies' and authorities' names) is
+    stored and GIN-indexed (cases/search_documents.py), so only matching rows are read and
+    ranked. Companies are found through the trigram indexes on names and aliases.
+    """
+    from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 
     text = SearchQuery(query, search_type="websearch", config="english")
 
-    def ranked(queryset, vector):
-        return (
-            queryset.annotate(rank=SearchRank(vector, text))
+    def ranked(queryset):
+        """The best ``limit`` matches: ids ranked first (a narrow sort), then their rows."""
+        rank = SearchRank(F("search_document"), text)
+        best = (
+            queryset.filter(search_document=text)
+            .annotate(rank=rank)
             .filter(rank__gt=0)
-            .order_by("-rank", "-pk")[:limit]
+            .order_by("-rank", "-pk")
+            .values("pk")[:limit]
+        )
+        return (
+            queryset.filter(pk__in=best)
+            .annotate(rank=rank)
+            .defer("search_document")
+            .order_by("-rank", "-pk")
         )
 
     alias_similarity = (
@@ -945,8 +957,22 @@ def _search_postgres(query: str, limit: int) -> SearchResults:
         .order_by("-similarity")
         .values("similarity")[:1]
     )
+    # Candidates come from the trigram indexes on names and aliases, one index scan each
+    # (``%`` is similarity at least pg_trgm's threshold, 0.3 by default like
+    # TRIGRAM_THRESHOLD; ``~*`` is the case-insensitive substring match, which unlike
+    # UPPER(name) LIKE can use the index). In one OR the planner chose to compute similarity
+    # for every company instead (0.4 s). The exact thresholds are then applied as before.
+    candidates = (
+        Company.objects.filter(name__trigram_similar=query)
+        .values("pk")
+        .union(
+            Company.objects.filter(name__iregex=re.escape(query)).values("pk"),
+            CompanyAlias.objects.filter(name__trigram_similar=query).values("company"),
+        )
+    )
     companies = (
         public_companies()
+        .filter(pk__in=candidates)
         .annotate(
             name_similarity=TrigramSimilarity("name", query),
             alias_similarity=Coalesce(
@@ -962,49 +988,11 @@ def _search_postgres(query: str, limit: int) -> SearchResults:
         )
         .order_by(F("name_similarity").desc(), F("alias_similarity").desc(), "name")[:limit]
     )
-
-    def defendant_names(lawsuit_ref: str) -> Subquery:
-        """The lawsuit's defendants' names in one string, so they can be searched."""
-        return Subquery(
-            LawsuitDefendant.objects.filter(lawsuit=OuterRef(lawsuit_ref))
-            .order_by()
-            .values("lawsuit")
-            .annotate(names=_string_agg("company__name"))
-            .values("names")
-        )
-
-    lawsuits = ranked(
-        public_lawsuits().annotate(defendant_names=defendant_names("pk")),
-        SearchVector("title", weight="A", config="english")
-        + SearchVector("defendant_names", weight="A", config="english")
-        + SearchVector("docket_number", weight="B", config="english")
-        + SearchVector("summary", weight="C", config="english"),
-    )
-    settlements = ranked(
-        public_settlements().annotate(defendant_names=defendant_names("lawsuit")),
-        SearchVector("lawsuit__title", weight="A", config="english")
-        + SearchVector("defendant_names", weight="A", config="english")
-        + SearchVector("summary", weight="B", config="english")
-        + SearchVector("class_description", weight="C", config="english"),
-    )
-    violations = ranked(
-        public_violations(),
-        SearchVector("company__name", weight="A", config="english")
-        + SearchVector("authority__name", weight="B", config="english")
-        + SearchVector("authority__abbreviation", weight="B", config="english")
-        + SearchVector("description", weight="C", config="english"),
-    )
     return SearchResults(
         query=query,
         companies=list(companies),
-        lawsuits=list(lawsuits),
-        settlements=list(settlements),
-        violations=list(violations),
+        lawsuits=list(ranked(public_lawsuits())),
+        settlements=list(ranked(public_settlements())),
+        violations=list(ranked(public_violations())),
         method="postgres",
     )
-
-
-def _string_agg(path: str):
-    from django.contrib.postgres.aggregates import StringAgg
-
-    return StringAgg(path, delimiter=Value(" "))

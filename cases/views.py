@@ -1,6 +1,6 @@
 """Public pages. Views only read the request and pick a template; reads live in selectors."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from cases import csv_layout
-from cases.exports import COMPANY_COLUMNS, company_row, csv_response
+from cases import csv_layout, csv_sql
+from cases.exports import COMPANY_COLUMNS, company_rows, csv_response
 from cases.feeds import CompanyFeed, FilteredListFeed
 from cases.filters import (
     CompanyRecordFilterSet,
@@ -47,6 +47,7 @@ from cases.public_selectors import (
     search,
     settlement_for_page,
     statistics,
+    uses_postgres,
     violation_for_page,
 )
 from cases.selectors import totals as totals_of
@@ -206,8 +207,10 @@ class RecordList:
     template: str
     has_money: bool
     csv_columns: list[str] | None = None
-    csv_row: Callable | None = None
-    for_export: Callable[[QuerySet], QuerySet] | None = None
+    # (filtered rows, site address) -> cells of each row, in csv_columns
+    csv_rows: Callable[[QuerySet, str], Iterable[list[str]]] | None = None
+    # the same export as finished CSV lines written by PostgreSQL (same bytes, faster)
+    csv_lines: Callable[[QuerySet, str], Iterable[str]] | None = None
     has_feed: bool = True
     summary_record_type: str = ""  # read counts, totals and facets from the summaries
 
@@ -223,8 +226,8 @@ SETTLEMENTS = RecordList(
     template="cases/settlement_list.html",
     has_money=True,
     csv_columns=csv_layout.SETTLEMENT_COLUMNS,
-    csv_row=partial(csv_layout.settlement_row, public=True),
-    for_export=lambda qs: csv_layout.settlements_for_export(qs, public=True),
+    csv_rows=partial(csv_layout.settlement_rows, public=True),
+    csv_lines=partial(csv_sql.settlement_lines, public=True),
     summary_record_type="settlement",
 )
 VIOLATIONS = RecordList(
@@ -238,8 +241,8 @@ VIOLATIONS = RecordList(
     template="cases/violation_list.html",
     has_money=True,
     csv_columns=csv_layout.VIOLATION_COLUMNS,
-    csv_row=partial(csv_layout.violation_row, public=True),
-    for_export=lambda qs: csv_layout.violations_for_export(qs, public=True),
+    csv_rows=partial(csv_layout.violation_rows, public=True),
+    csv_lines=partial(csv_sql.violation_lines, public=True),
     summary_record_type="violation",
 )
 LAWSUITS = RecordList(
@@ -264,8 +267,7 @@ COMPANIES = RecordList(
     template="companies/company_list.html",
     has_money=False,
     csv_columns=COMPANY_COLUMNS,
-    csv_row=company_row,
-    for_export=lambda qs: qs,
+    csv_rows=company_rows,
     has_feed=False,
 )
 
@@ -273,7 +275,7 @@ COMPANIES = RecordList(
 def record_list(request: HttpRequest, spec: RecordList) -> HttpResponse:
     filterset = spec.filterset_class(request.GET, queryset=spec.queryset())
     output = request.GET.get("format", "html")
-    formats = ["html"] + (["csv"] if spec.csv_row else []) + (["atom"] if spec.has_feed else [])
+    formats = ["html"] + (["csv"] if spec.csv_rows else []) + (["atom"] if spec.has_feed else [])
     format_error = ""
     if output not in formats:
         format_error = f"“{output[:20]}” is not a format this list offers: use " + (
@@ -285,8 +287,12 @@ def record_list(request: HttpRequest, spec: RecordList) -> HttpResponse:
         if not valid:
             return plain_errors(filterset)
         base_url = request.build_absolute_uri("/")[:-1]
-        rows = spec.for_export(filterset.qs.prefetch_related(None))
-        return csv_response(rows, spec.csv_columns, spec.csv_row, base_url, f"{spec.name}.csv")
+        rows = filterset.qs.prefetch_related(None)
+        filename = f"{spec.name}.csv"
+        if spec.csv_lines and uses_postgres():
+            lines = spec.csv_lines(rows, base_url)
+            return csv_response(spec.csv_columns, [], filename, lines=lines)
+        return csv_response(spec.csv_columns, spec.csv_rows(rows, base_url), filename)
     if output == "atom":
         if not valid:
             return plain_errors(filterset)
@@ -339,7 +345,7 @@ def record_list(request: HttpRequest, spec: RecordList) -> HttpResponse:
         "unknown_parameters": filterset.unknown_parameters(request.GET, VIEW_PARAMETERS),
         "active_filters": active_filters(request, filterset),
         "format_error": format_error,
-        "csv_url": query_url(request, format="csv") if spec.csv_row else "",
+        "csv_url": query_url(request, format="csv") if spec.csv_rows else "",
         "atom_url": query_url(request, format="atom") if spec.has_feed else "",
         "clear_url": request.path,
     }

@@ -1,7 +1,7 @@
 """Export → import reproduces the records: Casetrack's own layout read back.
 
-Rows are produced by the same functions the list exports use (settlement_row and
-violation_row), records are then deleted or changed, and importing the rows restores them.
+Rows are produced by the same functions the list exports use (settlement_rows and
+violation_rows), records are then deleted or changed, and importing the rows restores them.
 """
 
 import csv
@@ -14,10 +14,8 @@ import pytest
 from cases.csv_layout import (
     SETTLEMENT_COLUMNS,
     VIOLATION_COLUMNS,
-    settlement_row,
-    settlements_for_export,
-    violation_row,
-    violations_for_export,
+    settlement_rows,
+    violation_rows,
 )
 from cases.importing import import_records
 from cases.models import Authority, Lawsuit, Settlement, Violation
@@ -50,12 +48,11 @@ def comparable(columns, row):
 
 
 def export_violations():
-    return [violation_row(v) for v in violations_for_export(Violation.objects.order_by("pk"))]
+    return list(violation_rows(Violation.objects.order_by("pk")))
 
 
 def export_settlements():
-    queryset = settlements_for_export(Settlement.objects.order_by("pk"))
-    return [settlement_row(s) for s in queryset]
+    return list(settlement_rows(Settlement.objects.order_by("pk")))
 
 
 @pytest.fixture
