@@ -12,7 +12,7 @@ from django.db import transaction
 
 from cases.models import Authority, Law, Lawsuit, Settlement, Violation
 from cases.services import (
-    exchange_rate_set,
+    exchange_rates_set,
     lawsuit_upsert,
     settlement_upsert,
     source_get_or_create,
@@ -49,22 +49,25 @@ def load_seed() -> Counter:
         return record
 
     with transaction.atomic():
-        for year in range(2015, 2027):
-            count(
-                exchange_rate_set(
-                    currency="USD", year=year, usd_per_unit=Decimal(1), source="Identity"
-                )
-            )
+        rates = [
+            {"currency": "USD", "year": year, "usd_per_unit": Decimal(1), "source": "Identity"}
+            for year in range(2015, 2027)
+        ]
         for currency, years in EXCHANGE_RATES.items():
             for year, rate in years.items():
                 note = "Yearly average (Federal Reserve H.10 / ECB), rounded"
                 if year >= PROVISIONAL_FROM:
                     note += "; provisional"
-                count(
-                    exchange_rate_set(
-                        currency=currency, year=year, usd_per_unit=Decimal(rate), source=note
-                    )
+                rates.append(
+                    {
+                        "currency": currency,
+                        "year": year,
+                        "usd_per_unit": Decimal(rate),
+                        "source": note,
+                    }
                 )
+        for result in exchange_rates_set(rates):
+            count(result)
 
         bytedance = count(
             company_upsert(

@@ -189,15 +189,32 @@ def exchange_rate_set(
     *, currency: str, year: int, usd_per_unit: Decimal, source: str = ""
 ) -> tuple[ExchangeRate, Outcome]:
     """Record a yearly average rate and re-derive the USD value of every record it affects."""
+    [result] = exchange_rates_set(
+        [{"currency": currency, "year": year, "usd_per_unit": usd_per_unit, "source": source}]
+    )
+    return result
+
+
+def exchange_rates_set(rates: list[dict]) -> list[tuple[ExchangeRate, Outcome]]:
+    """Record many yearly rates, then re-derive each changed currency's records once.
+
+    Re-deriving after every rate would pass over all of a currency's records once per year
+    of rates (minutes at a million records for the seed's rate table).
+    """
+    results, changed_currencies = [], set()
     with transaction.atomic():
-        rate, outcome = upsert(
-            ExchangeRate,
-            {"currency": currency, "year": year},
-            {"usd_per_unit": Decimal(usd_per_unit), "source": source},
-        )
-        if outcome != Outcome.UNCHANGED:
+        for rate in rates:
+            record, outcome = upsert(
+                ExchangeRate,
+                {"currency": rate["currency"], "year": rate["year"]},
+                {"usd_per_unit": Decimal(rate["usd_per_unit"]), "source": rate.get("source", "")},
+            )
+            results.append((record, outcome))
+            if outcome != Outcome.UNCHANGED:
+                changed_currencies.add(rate["currency"])
+        for currency in sorted(changed_currencies):
             refresh_amounts_usd(currency)
-    return rate, outcome
+    return results
 
 
 def refresh_amounts_usd(currency: str) -> int:

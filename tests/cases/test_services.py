@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cases import services
 from cases.models import ExchangeRate, Settlement, Violation
 from cases.services import (
     exchange_rate_set,
@@ -105,3 +106,29 @@ def test_re_deriving_a_currency_costs_the_same_queries_for_3_or_30_records():
 
     assert queries_to_refresh(3) == queries_to_refresh(30)
     assert set(Violation.objects.values_list("amount_usd", flat=True)) == {Decimal("300.00")}
+
+
+def test_many_rates_re_derive_each_changed_currency_once(monkeypatch):
+    violation = ViolationFactory(
+        currency="GBP", amount=Decimal(1000), decided_on=datetime.date(2019, 6, 1)
+    )
+    passes = []
+    real_refresh = services.refresh_amounts_usd
+
+    def counted_refresh(currency):
+        passes.append(currency)
+        return real_refresh(currency)
+
+    monkeypatch.setattr(services, "refresh_amounts_usd", counted_refresh)
+    gbp_years = [
+        {"currency": "GBP", "year": year, "usd_per_unit": Decimal("1.25")}
+        for year in range(2015, 2023)
+    ]
+    rates = [*gbp_years, {"currency": "EUR", "year": 2019, "usd_per_unit": Decimal("1.1")}]
+    services.exchange_rates_set(rates)
+    assert sorted(passes) == ["EUR", "GBP"]
+    violation.refresh_from_db()
+    assert violation.amount_usd == Decimal("1250.00")
+    # Setting the same rates again changes nothing and re-derives nothing.
+    services.exchange_rates_set(rates)
+    assert sorted(passes) == ["EUR", "GBP"]
