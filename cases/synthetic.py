@@ -199,6 +199,13 @@ class SyntheticGenerator:
                     self.report(f"  {label}: {len(ids):,}/{total:,}")
         if batch:
             ids.extend(write(model, batch))
+        if connection.vendor == "postgresql":
+            # Statistics now, inside the load's transaction (ANALYZE counts its own rows):
+            # the search-document triggers of the tables loaded next look rows up in this
+            # one, and without statistics PostgreSQL planned those lookups as hash joins
+            # over every company (24 ms per settlement instead of 0.1 ms).
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
         elapsed = time.monotonic() - started
         rate = len(ids) / elapsed if elapsed else float("inf")
         self.report(f"{label}: {len(ids):,} rows in {elapsed:.1f}s ({rate:,.0f}/s)")
