@@ -822,7 +822,13 @@ def save(path: Path, results: dict) -> None:
     path.write_text(json.dumps(results, indent=2, default=str) + "\n")
 
 
+def stop_on_terminate(signum, frame) -> None:
+    """SIGTERM unwinds like Ctrl-C, so the servers and the worker we started are stopped."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv=None) -> int:
+    signal.signal(signal.SIGTERM, stop_on_terminate)
     options = parse_options(argv)
     results = run(options)
     save(options.output, results)

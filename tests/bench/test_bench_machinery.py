@@ -107,3 +107,56 @@ def test_benchmark_runs_every_measurement_and_reports(tmp_path):
     assert sum(pipeline["statuses"].values()) == 6
     assert "CSV casetrack" in finished.stdout
     assert "settlements: family + year" in finished.stdout
+
+
+def port_is_open(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.timeout(300)
+def test_benchmark_stopped_by_sigterm_stops_the_servers_it_started(tmp_path):
+    """A harness told to stop (kill, a CI timeout) leaves no gunicorn or Datasette behind."""
+    import signal
+    import time
+
+    url, postgres_name = bench_database_url(tmp_path)
+    port = random.randint(20000, 40000)
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    command = [
+        sys.executable,
+        str(ROOT / "bench" / "run.py"),
+        f"--database-url={url}",
+        "--records=2000",
+        f"--port={port}",
+        "--workers=1",
+        "--c1-requests=100000",
+        "--c1-seconds=120",
+        f"--output={tmp_path / 'results.json'}",
+        f"--data-dir={tmp_path / 'data'}",
+    ]
+    harness = subprocess.Popen(
+        command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        seen = []
+        for line in harness.stdout:  # bounded by the test's timeout
+            seen.append(line.decode(errors="replace"))
+            if "measuring" in seen[-1]:
+                break
+        assert port_is_open(port) and port_is_open(port + 1), "".join(seen[-20:])
+        harness.send_signal(signal.SIGTERM)
+        assert harness.wait(timeout=120) != 0
+        deadline = time.monotonic() + 30
+        while (port_is_open(port) or port_is_open(port + 1)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not port_is_open(port), "gunicorn still serves after the harness stopped"
+        assert not port_is_open(port + 1), "Datasette still serves after the harness stopped"
+    finally:
+        if harness.poll() is None:
+            harness.kill()
+        if postgres_name:
+            drop_database(url, postgres_name)
