@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -26,7 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractYear
 
-from cases import summary
+from cases import amount_bands, summary
 from cases.filters import (
     lawsuit_text_matches,
     settlement_text_matches,
@@ -189,6 +190,13 @@ def facet_counts(queryset: QuerySet, specs: list[FacetSpec]) -> list[Facet]:
 
 def _facet(rows: QuerySet, spec: FacetSpec, count, summary: bool) -> Facet:
     """A facet's values, counted over records or (``summary``) over ``PublicSummary`` rows."""
+    return Facet(spec.parameter, spec.title, _facet_values(rows, spec, count, summary, True))
+
+
+def _facet_values(
+    rows: QuerySet, spec: FacetSpec, count, summary: bool, limit: bool = False
+) -> list[FacetValue]:
+    """``_facet``'s values; all of them unless ``limit``."""
     path = spec.summary_path if summary else spec.path
     label_path = spec.summary_label_path if summary else spec.label_path
     published = spec.summary_published if summary else spec.published
@@ -201,16 +209,15 @@ def _facet(rows: QuerySet, spec: FacetSpec, count, summary: bool) -> Facet:
         else:
             rows = rows.exclude(**{f"{path}__isnull": True}).annotate(facet_value=ExtractYear(path))
         rows = rows.values("facet_value").annotate(count=count).order_by("-facet_value")
-        values = [
+        return [
             FacetValue(str(row["facet_value"]), str(row["facet_value"]), row["count"])
             for row in rows
         ]
-        return Facet(spec.parameter, spec.title, values)
     fields = [path] + ([label_path] if label_path else [])
     rows = rows.exclude(**{f"{path}__isnull": True}).values(*fields)
     rows = rows.annotate(count=count).order_by("-count", path)
     values = []
-    for row in rows[: spec.limit]:
+    for row in rows[: spec.limit] if limit else rows:
         value = row[path]
         if label_path:
             label = row[label_path]
@@ -219,7 +226,7 @@ def _facet(rows: QuerySet, spec: FacetSpec, count, summary: bool) -> Facet:
         else:
             label = value
         values.append(FacetValue(str(value), str(label), row["count"]))
-    return Facet(spec.parameter, spec.title, values)
+    return values
 
 
 # --- Lists' figures from the summaries -------------------------------------------------------
@@ -235,6 +242,16 @@ SUMMARY_FILTERS = {
 }
 # Filters that never change a list's rows.
 NEUTRAL_FILTERS = {"sort", "include_subsidiaries"}
+# Amount ranges are answered by the band grains (``_figures_with_bands``).
+AMOUNT_FILTERS = {
+    "amount_min": {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY},
+    "amount_max": {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY},
+}
+BAND_GRAINS = {
+    SummaryGrain.TOTALS: SummaryGrain.BAND,
+    SummaryGrain.AUTHORITY: SummaryGrain.BAND_AUTHORITY,
+    SummaryGrain.AUTHORITY_ALL_YEARS: SummaryGrain.BAND_AUTHORITY_ALL_YEARS,
+}
 
 
 def _summary_filter(name: str, value) -> dict:
@@ -270,10 +287,12 @@ def list_figures(
     }
     grains = {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY}
     for name in active:
-        grains &= SUMMARY_FILTERS.get(name, set())
+        grains &= SUMMARY_FILTERS.get(name, AMOUNT_FILTERS.get(name, set()))
     if not grains:
         return _figures_from_rows(rows, specs, money)
     summary.settle()
+    if any(name in AMOUNT_FILTERS for name in active):
+        return _figures_with_bands(record_type, rows, active, grains, specs, money)
     filters = {}
     for name, value in active.items():
         filters |= _summary_filter(name, value)
@@ -292,6 +311,155 @@ def list_figures(
         else:
             facets.append(_facet(rows, spec, Count("pk"), summary=False))
     return ListFigures(figures.count, figures if money else None, facets)
+
+
+def _figures_with_bands(
+    record_type: str,
+    rows: QuerySet,
+    active: dict,
+    grains: set[str],
+    specs: list[FacetSpec],
+    money: bool,
+) -> ListFigures:
+    """Figures of a list filtered by an amount range (and years, kind, status, currency).
+
+    The bands wholly inside the range are read from the band grains of ``PublicSummary``;
+    the records of the partial bands at either end (at most a band each) are read once, by
+    an index range scan on ``amount_usd``, and added in. Every figure is the sum of the
+    two, so it equals what the rows would give. A facet whose grain the other filters rule
+    out (authority and country under kind, status or currency) is counted from the rows.
+    """
+    bands = amount_bands.full_bands(active.get("amount_min"), active.get("amount_max"))
+    edges = [rows]
+    summary_rows = None
+    if bands is not None:
+        low, high = bands
+        edges = [rows.filter(amount_usd__lt=low)]
+        summary_rows = PublicSummary.objects.filter(record_type=record_type, amount_band__gte=low)
+        if high is not None:
+            edges.append(rows.filter(amount_usd__gte=high))
+            summary_rows = summary_rows.filter(amount_band__lt=high)
+        for name, value in active.items():
+            if name not in AMOUNT_FILTERS:
+                summary_rows = summary_rows.filter(**_summary_filter(name, value))
+    by_rows = [spec for spec in specs if spec.summary_grain not in grains]
+    by_bands = [spec for spec in specs if spec.summary_grain in grains]
+    edge_rows = _edge_rows(edges, by_bands)
+
+    currencies: dict[str, dict] = {}
+    if summary_rows is not None:
+        for row in _summary_totals(summary_rows.filter(grain=SummaryGrain.BAND)):
+            currencies[row["currency"]] = dict(row)
+    for row in edge_rows:
+        total = currencies.setdefault(
+            row["currency"],
+            {"currency": row["currency"], "count": 0, "total": None, "usd": None, "usd_known": 0},
+        )
+        total["count"] += 1
+        total["total"] = (total["total"] or 0) + row["amount"]
+        if row["amount_usd"] is not None:
+            total["usd"] = (total["usd"] or 0) + row["amount_usd"]
+            total["usd_known"] += 1
+    figures = totals_from_rows([currencies[code] for code in sorted(currencies)])
+
+    every_year = not any(name in active for name in ("year", "year_from", "year_to"))
+    counted: dict[str, dict[tuple[str, str], int]] = {}
+    for spec in by_bands:
+        grain = spec.summary_grain
+        if every_year and grain == SummaryGrain.AUTHORITY:
+            grain = SummaryGrain.AUTHORITY_ALL_YEARS
+        counts: dict[tuple[str, str], int] = {}
+        if summary_rows is not None:
+            of_grain = summary_rows.filter(grain=BAND_GRAINS[grain])
+            for value in _facet_values(of_grain, spec, Sum("record_count"), summary=True):
+                counts[(value.value, value.label)] = value.count
+        for row in edge_rows:
+            key = _facet_key(spec, row)
+            if key is not None:
+                counts[key] = counts.get(key, 0) + 1
+        counted[spec.parameter] = counts
+    facets = _ordered_facets(by_bands, counted)
+    for spec in by_rows:
+        facets[spec.parameter] = _facet(rows, spec, Count("pk"), summary=False)
+    return ListFigures(
+        figures.count, figures if money else None, [facets[spec.parameter] for spec in specs]
+    )
+
+
+def _edge_fields(specs: list[FacetSpec]) -> list[str]:
+    fields = ["currency", "amount", "amount_usd"]
+    for spec in specs:
+        for path in (spec.path, spec.label_path, spec.published):
+            if path and path not in fields:
+                fields.append(path)
+    return fields
+
+
+def _edge_rows(edges: list[QuerySet], specs: list[FacetSpec]) -> list[dict]:
+    """The records of the partial bands, with what the totals and facets need, in one query."""
+    fields = _edge_fields(specs)
+    parts = [edge.order_by().values(*fields) for edge in edges]
+    if len(parts) > 1:
+        return list(parts[0].union(*parts[1:], all=True))
+    return list(parts[0])
+
+
+def _facet_key(spec: FacetSpec, row: dict) -> tuple[str, str] | None:
+    """A record's value of a facet, as ``_facet`` counts it over rows (None: not counted)."""
+    if spec.published and not row[spec.published]:
+        return None
+    value = row[spec.path]
+    if value is None:
+        return None
+    if spec.is_year:
+        return str(value.year), str(value.year)
+    if spec.label_path:
+        label = row[spec.label_path]
+    elif spec.choices:
+        label = spec.choices.get(value, value)
+    else:
+        label = value
+    return str(value), str(label)
+
+
+def _ordered_facets(
+    specs: list[FacetSpec], counted: dict[str, dict[tuple[str, str], int]]
+) -> dict[str, Facet]:
+    """Facets in ``_facet``'s order: years newest first; others by count, then value in the
+    database's collation (asked of the database only when counts tie), then cut."""
+    tied = set()
+    for spec in specs:
+        if not spec.is_year:
+            seen: dict[int, int] = {}
+            for count in counted[spec.parameter].values():
+                seen[count] = seen.get(count, 0) + 1
+            tied |= {
+                value for (value, _), count in counted[spec.parameter].items() if seen[count] > 1
+            }
+    rank = _collation_rank(sorted(tied))
+    facets = {}
+    for spec in specs:
+        items = counted[spec.parameter].items()
+        if spec.is_year:
+            ordered = sorted(items, key=lambda item: -int(item[0][0]))
+        else:
+            ordered = sorted(items, key=lambda item: (-item[1], rank.get(item[0][0], 0)))
+            ordered = ordered[: spec.limit]
+        values = [FacetValue(value, label, count) for (value, label), count in ordered]
+        facets[spec.parameter] = Facet(spec.parameter, spec.title, values)
+    return facets
+
+
+def _collation_rank(values: list[str]) -> dict[str, int]:
+    """Each value's position in the database's ORDER BY (its collation may not be Python's)."""
+    if len(values) < 2:
+        return {}
+    if connection.vendor != "postgresql":  # SQLite compares text as Python does (BINARY)
+        return {value: position for position, value in enumerate(sorted(values))}
+    placeholders = ", ".join(["(%s)"] * len(values))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT column1 FROM (VALUES {placeholders}) AS v ORDER BY column1", values)
+        return {row[0]: position for position, row in enumerate(cursor.fetchall())}
 
 
 # Up to this many matching rows, a filtered list's figures are computed over their ids.
