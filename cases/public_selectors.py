@@ -190,13 +190,6 @@ def facet_counts(queryset: QuerySet, specs: list[FacetSpec]) -> list[Facet]:
 
 def _facet(rows: QuerySet, spec: FacetSpec, count, summary: bool) -> Facet:
     """A facet's values, counted over records or (``summary``) over ``PublicSummary`` rows."""
-    return Facet(spec.parameter, spec.title, _facet_values(rows, spec, count, summary, True))
-
-
-def _facet_values(
-    rows: QuerySet, spec: FacetSpec, count, summary: bool, limit: bool = False
-) -> list[FacetValue]:
-    """``_facet``'s values; all of them unless ``limit``."""
     path = spec.summary_path if summary else spec.path
     label_path = spec.summary_label_path if summary else spec.label_path
     published = spec.summary_published if summary else spec.published
@@ -209,15 +202,16 @@ def _facet_values(
         else:
             rows = rows.exclude(**{f"{path}__isnull": True}).annotate(facet_value=ExtractYear(path))
         rows = rows.values("facet_value").annotate(count=count).order_by("-facet_value")
-        return [
+        values = [
             FacetValue(str(row["facet_value"]), str(row["facet_value"]), row["count"])
             for row in rows
         ]
+        return Facet(spec.parameter, spec.title, values)
     fields = [path] + ([label_path] if label_path else [])
     rows = rows.exclude(**{f"{path}__isnull": True}).values(*fields)
     rows = rows.annotate(count=count).order_by("-count", path)
     values = []
-    for row in rows[: spec.limit] if limit else rows:
+    for row in rows[: spec.limit]:
         value = row[path]
         if label_path:
             label = row[label_path]
@@ -226,7 +220,7 @@ def _facet_values(
         else:
             label = value
         values.append(FacetValue(str(value), str(label), row["count"]))
-    return values
+    return Facet(spec.parameter, spec.title, values)
 
 
 # --- Lists' figures from the summaries -------------------------------------------------------
@@ -277,8 +271,9 @@ def list_figures(
     """Count, totals and facets of a filtered list, from the summaries where they can answer.
 
     Each figure comes from ``PublicSummary`` when every filter in use is one its grain
-    covers (years, kind, status, currency), else from the filtered rows themselves, so a
-    figure is always the one the rows would give.
+    covers (years, kind, status, currency; an amount range through the band grains, see
+    ``_figures_with_bands``), else from the filtered rows themselves, so a figure is always
+    the one the rows would give.
     """
     active = {
         name: value
@@ -286,12 +281,13 @@ def list_figures(
         if value not in (None, "") and name not in NEUTRAL_FILTERS
     }
     grains = {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY}
+    amounts = AMOUNT_FILTERS if money else {}  # bands are of records' own USD values
     for name in active:
-        grains &= SUMMARY_FILTERS.get(name, AMOUNT_FILTERS.get(name, set()))
+        grains &= SUMMARY_FILTERS.get(name, amounts.get(name, set()))
     if not grains:
         return _figures_from_rows(rows, specs, money)
     summary.settle()
-    if any(name in AMOUNT_FILTERS for name in active):
+    if any(name in amounts for name in active):
         return _figures_with_bands(record_type, rows, active, grains, specs, money)
     filters = {}
     for name, value in active.items():
@@ -329,27 +325,24 @@ def _figures_with_bands(
     two, so it equals what the rows would give. A facet whose grain the other filters rule
     out (authority and country under kind, status or currency) is counted from the rows.
     """
+    # With no band inside the range, an empty interval of bands: the same queries run.
     bands = amount_bands.full_bands(active.get("amount_min"), active.get("amount_max"))
-    edges = [rows]
-    summary_rows = None
-    if bands is not None:
-        low, high = bands
-        edges = [rows.filter(amount_usd__lt=low)]
-        summary_rows = PublicSummary.objects.filter(record_type=record_type, amount_band__gte=low)
-        if high is not None:
-            edges.append(rows.filter(amount_usd__gte=high))
-            summary_rows = summary_rows.filter(amount_band__lt=high)
-        for name, value in active.items():
-            if name not in AMOUNT_FILTERS:
-                summary_rows = summary_rows.filter(**_summary_filter(name, value))
+    low, high = bands or (Decimal(0), Decimal(0))
+    edges = [rows.filter(amount_usd__lt=low)]
+    summary_rows = PublicSummary.objects.filter(record_type=record_type, amount_band__gte=low)
+    if high is not None:
+        edges.append(rows.filter(amount_usd__gte=high))
+        summary_rows = summary_rows.filter(amount_band__lt=high)
+    for name, value in active.items():
+        if name not in AMOUNT_FILTERS:
+            summary_rows = summary_rows.filter(**_summary_filter(name, value))
     by_rows = [spec for spec in specs if spec.summary_grain not in grains]
     by_bands = [spec for spec in specs if spec.summary_grain in grains]
     edge_rows = _edge_rows(edges, by_bands)
 
     currencies: dict[str, dict] = {}
-    if summary_rows is not None:
-        for row in _summary_totals(summary_rows.filter(grain=SummaryGrain.BAND)):
-            currencies[row["currency"]] = dict(row)
+    for row in _summary_totals(summary_rows.filter(grain=SummaryGrain.BAND)):
+        currencies[row["currency"]] = dict(row)
     for row in edge_rows:
         total = currencies.setdefault(
             row["currency"],
@@ -363,22 +356,18 @@ def _figures_with_bands(
     figures = totals_from_rows([currencies[code] for code in sorted(currencies)])
 
     every_year = not any(name in active for name in ("year", "year_from", "year_to"))
-    counted: dict[str, dict[tuple[str, str], int]] = {}
+    facets = {}
     for spec in by_bands:
         grain = spec.summary_grain
         if every_year and grain == SummaryGrain.AUTHORITY:
             grain = SummaryGrain.AUTHORITY_ALL_YEARS
-        counts: dict[tuple[str, str], int] = {}
-        if summary_rows is not None:
-            of_grain = summary_rows.filter(grain=BAND_GRAINS[grain])
-            for value in _facet_values(of_grain, spec, Sum("record_count"), summary=True):
-                counts[(value.value, value.label)] = value.count
+        edge_counts: dict[tuple, int] = {}
         for row in edge_rows:
             key = _facet_key(spec, row)
             if key is not None:
-                counts[key] = counts.get(key, 0) + 1
-        counted[spec.parameter] = counts
-    facets = _ordered_facets(by_bands, counted)
+                edge_counts[key] = edge_counts.get(key, 0) + 1
+        of_grain = summary_rows.filter(grain=BAND_GRAINS[grain])
+        facets[spec.parameter] = _merged_facet(of_grain, spec, edge_counts)
     for spec in by_rows:
         facets[spec.parameter] = _facet(rows, spec, Count("pk"), summary=False)
     return ListFigures(
@@ -400,66 +389,74 @@ def _edge_rows(edges: list[QuerySet], specs: list[FacetSpec]) -> list[dict]:
     fields = _edge_fields(specs)
     parts = [edge.order_by().values(*fields) for edge in edges]
     if len(parts) > 1:
-        return list(parts[0].union(*parts[1:], all=True))
+        return list(parts[0].union(*parts[1:], all=True).order_by())
     return list(parts[0])
 
 
-def _facet_key(spec: FacetSpec, row: dict) -> tuple[str, str] | None:
-    """A record's value of a facet, as ``_facet`` counts it over rows (None: not counted)."""
+def _facet_key(spec: FacetSpec, row: dict) -> tuple | None:
+    """A record's value (and label) of a facet, as ``_facet`` groups rows (None: not counted)."""
     if spec.published and not row[spec.published]:
         return None
     value = row[spec.path]
     if value is None:
         return None
     if spec.is_year:
-        return str(value.year), str(value.year)
-    if spec.label_path:
-        label = row[spec.label_path]
-    elif spec.choices:
-        label = spec.choices.get(value, value)
+        return (value.year,)
+    if spec.summary_label_path:
+        return value, row[spec.label_path]
+    return (value,)
+
+
+def _merged_facet(summary_rows: QuerySet, spec: FacetSpec, edge_counts: dict) -> Facet:
+    """A facet over band summary rows plus the partial bands' records, in ``_facet``'s order.
+
+    The records' counts join the summary's in SQL (a VALUES list), so that the order of
+    equal counts is the database's collation, as when ``_facet`` counts rows.
+    """
+    rows = summary_rows.order_by()
+    if spec.summary_published:
+        rows = rows.filter(**{spec.summary_published: True})
+    names = {"facet_value": F("year") if spec.is_year else F(spec.summary_path)}
+    if spec.is_year:
+        rows = rows.filter(year__gt=0)
     else:
-        label = value
-    return str(value), str(label)
-
-
-def _ordered_facets(
-    specs: list[FacetSpec], counted: dict[str, dict[tuple[str, str], int]]
-) -> dict[str, Facet]:
-    """Facets in ``_facet``'s order: years newest first; others by count, then value in the
-    database's collation (asked of the database only when counts tie), then cut."""
-    tied = set()
-    for spec in specs:
-        if not spec.is_year:
-            seen: dict[int, int] = {}
-            for count in counted[spec.parameter].values():
-                seen[count] = seen.get(count, 0) + 1
-            tied |= {
-                value for (value, _), count in counted[spec.parameter].items() if seen[count] > 1
-            }
-    rank = _collation_rank(sorted(tied))
-    facets = {}
-    for spec in specs:
-        items = counted[spec.parameter].items()
-        if spec.is_year:
-            ordered = sorted(items, key=lambda item: -int(item[0][0]))
-        else:
-            ordered = sorted(items, key=lambda item: (-item[1], rank.get(item[0][0], 0)))
-            ordered = ordered[: spec.limit]
-        values = [FacetValue(value, label, count) for (value, label), count in ordered]
-        facets[spec.parameter] = Facet(spec.parameter, spec.title, values)
-    return facets
-
-
-def _collation_rank(values: list[str]) -> dict[str, int]:
-    """Each value's position in the database's ORDER BY (its collation may not be Python's)."""
-    if len(values) < 2:
-        return {}
-    if connection.vendor != "postgresql":  # SQLite compares text as Python does (BINARY)
-        return {value: position for position, value in enumerate(sorted(values))}
-    placeholders = ", ".join(["(%s)"] * len(values))
+        rows = rows.exclude(**{f"{spec.summary_path}__isnull": True})
+    if spec.summary_label_path:
+        names["facet_label"] = F(spec.summary_label_path)
+    rows = rows.annotate(**names).values(*names).annotate(facet_count=Sum("record_count"))
+    select, params = rows.order_by().query.sql_with_params()
+    columns = ", ".join(names)
+    edge_sql = ""
+    if edge_counts:
+        placeholders = ", ".join(
+            ["(" + ", ".join(["%s"] * (len(names) + 1)) + ")"] * len(edge_counts)
+        )
+        edge_sql = f" UNION ALL SELECT * FROM (VALUES {placeholders}) AS edge_part"
+        params = (
+            *params,
+            *(value for key, count in edge_counts.items() for value in (*key, count)),
+        )
+    order = "1 DESC" if spec.is_year else f"{len(names) + 1} DESC, 1"
+    limit = "" if spec.is_year else f" LIMIT {int(spec.limit)}"
+    sql = (
+        f"SELECT {columns}, SUM(facet_count) FROM (SELECT {columns}, facet_count FROM "
+        f"({select}) AS summary_part{edge_sql}) AS merged GROUP BY {columns} "
+        f"ORDER BY {order}{limit}"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT column1 FROM (VALUES {placeholders}) AS v ORDER BY column1", values)
-        return {row[0]: position for position, row in enumerate(cursor.fetchall())}
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    values = []
+    for row in found:
+        value, count = row[0], row[-1]
+        if spec.summary_label_path:
+            label = row[1]
+        elif spec.choices:
+            label = spec.choices.get(value, value)
+        else:
+            label = value
+        values.append(FacetValue(str(value), str(label), int(count)))
+    return Facet(spec.parameter, spec.title, values)
 
 
 # Up to this many matching rows, a filtered list's figures are computed over their ids.
