@@ -733,6 +733,10 @@ class SummaryGrain(models.TextChoices):
     # All years together (year 0): what the unfiltered list and the statistics read.
     AUTHORITY_ALL_YEARS = "authority*", "Authority, all years"
     LAW_ALL_YEARS = "law*", "Law, all years"
+    # By amount band too (cases.amount_bands): what the lists' amount filters read.
+    BAND = "band", "Year, amount band, kind, status and currency"
+    BAND_AUTHORITY = "bandauth", "Year, amount band and authority"
+    BAND_AUTHORITY_ALL_YEARS = "bandauth*", "Amount band and authority, all years"
 
 
 class SummaryRecordType(models.TextChoices):
@@ -760,10 +764,14 @@ class PublicSummary(models.Model):
         help_text="Year of the record's leading date (decided, announced, filed); 0 when unknown."
     )
     kind = models.CharField(
-        max_length=20, blank=True, help_text="Kind of penalty or of case (totals grain)."
+        max_length=20, blank=True, help_text="Kind of penalty or of case (totals and band grains)."
     )
-    status = models.CharField(max_length=25, blank=True, help_text="Status (totals grain).")
-    currency = models.CharField(max_length=3, blank=True, help_text="Currency (totals grain).")
+    status = models.CharField(
+        max_length=25, blank=True, help_text="Status (totals and band grains)."
+    )
+    currency = models.CharField(
+        max_length=3, blank=True, help_text="Currency (totals and band grains)."
+    )
     authority = models.ForeignKey(
         Authority,
         null=True,
@@ -782,6 +790,17 @@ class PublicSummary(models.Model):
         related_name="+",
         help_text="The law (law grain); for settlements, one of their lawsuit's laws.",
     )
+    amount_band = models.DecimalField(
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=(
+            "Band grains: the lower bound, in approximate US dollars, of the amount band of "
+            "these records (cases/amount_bands.py); empty for records without a USD value "
+            "and in the other grains."
+        ),
+    )
     record_count = models.PositiveIntegerField(help_text="How many public records.")
     amount_total = models.DecimalField(
         max_digits=30,
@@ -797,7 +816,10 @@ class PublicSummary(models.Model):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["grain", "record_type", "year"], name="summary_slice_idx")]
+        indexes = [
+            models.Index(fields=["grain", "record_type", "year"], name="summary_slice_idx"),
+            models.Index(fields=["grain", "record_type", "amount_band"], name="summary_band_idx"),
+        ]
         constraints = [
             choices_constraint("grain", SummaryGrain, "summary"),
             choices_constraint("record_type", SummaryRecordType, "summary"),

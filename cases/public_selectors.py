@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -26,7 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractYear
 
-from cases import summary
+from cases import amount_bands, summary
 from cases.filters import (
     lawsuit_text_matches,
     settlement_text_matches,
@@ -235,6 +236,16 @@ SUMMARY_FILTERS = {
 }
 # Filters that never change a list's rows.
 NEUTRAL_FILTERS = {"sort", "include_subsidiaries"}
+# Amount ranges are answered by the band grains (``_figures_with_bands``).
+AMOUNT_FILTERS = {
+    "amount_min": {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY},
+    "amount_max": {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY},
+}
+BAND_GRAINS = {
+    SummaryGrain.TOTALS: SummaryGrain.BAND,
+    SummaryGrain.AUTHORITY: SummaryGrain.BAND_AUTHORITY,
+    SummaryGrain.AUTHORITY_ALL_YEARS: SummaryGrain.BAND_AUTHORITY_ALL_YEARS,
+}
 
 
 def _summary_filter(name: str, value) -> dict:
@@ -260,8 +271,9 @@ def list_figures(
     """Count, totals and facets of a filtered list, from the summaries where they can answer.
 
     Each figure comes from ``PublicSummary`` when every filter in use is one its grain
-    covers (years, kind, status, currency), else from the filtered rows themselves, so a
-    figure is always the one the rows would give.
+    covers (years, kind, status, currency; an amount range through the band grains, see
+    ``_figures_with_bands``), else from the filtered rows themselves, so a figure is always
+    the one the rows would give.
     """
     active = {
         name: value
@@ -269,11 +281,14 @@ def list_figures(
         if value not in (None, "") and name not in NEUTRAL_FILTERS
     }
     grains = {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY}
+    amounts = AMOUNT_FILTERS if money else {}  # bands are of records' own USD values
     for name in active:
-        grains &= SUMMARY_FILTERS.get(name, set())
+        grains &= SUMMARY_FILTERS.get(name, amounts.get(name, set()))
     if not grains:
         return _figures_from_rows(rows, specs, money)
     summary.settle()
+    if any(name in amounts for name in active):
+        return _figures_with_bands(record_type, rows, active, grains, specs, money)
     filters = {}
     for name, value in active.items():
         filters |= _summary_filter(name, value)
@@ -292,6 +307,156 @@ def list_figures(
         else:
             facets.append(_facet(rows, spec, Count("pk"), summary=False))
     return ListFigures(figures.count, figures if money else None, facets)
+
+
+def _figures_with_bands(
+    record_type: str,
+    rows: QuerySet,
+    active: dict,
+    grains: set[str],
+    specs: list[FacetSpec],
+    money: bool,
+) -> ListFigures:
+    """Figures of a list filtered by an amount range (and years, kind, status, currency).
+
+    The bands wholly inside the range are read from the band grains of ``PublicSummary``;
+    the records of the partial bands at either end (at most a band each) are read once, by
+    an index range scan on ``amount_usd``, and added in. Every figure is the sum of the
+    two, so it equals what the rows would give. A facet whose grain the other filters rule
+    out (authority and country under kind, status or currency) is counted from the rows.
+    """
+    # With no band inside the range, an empty interval of bands: the same queries run.
+    bands = amount_bands.full_bands(active.get("amount_min"), active.get("amount_max"))
+    low, high = bands or (Decimal(0), Decimal(0))
+    edges = [rows.filter(amount_usd__lt=low)]
+    summary_rows = PublicSummary.objects.filter(record_type=record_type, amount_band__gte=low)
+    if high is not None:
+        edges.append(rows.filter(amount_usd__gte=high))
+        summary_rows = summary_rows.filter(amount_band__lt=high)
+    for name, value in active.items():
+        if name not in AMOUNT_FILTERS:
+            summary_rows = summary_rows.filter(**_summary_filter(name, value))
+    by_rows = [spec for spec in specs if spec.summary_grain not in grains]
+    by_bands = [spec for spec in specs if spec.summary_grain in grains]
+    edge_rows = _edge_rows(edges, by_bands)
+
+    currencies: dict[str, dict] = {}
+    for row in _summary_totals(summary_rows.filter(grain=SummaryGrain.BAND)):
+        currencies[row["currency"]] = dict(row)
+    for row in edge_rows:
+        total = currencies.setdefault(
+            row["currency"],
+            {"currency": row["currency"], "count": 0, "total": None, "usd": None, "usd_known": 0},
+        )
+        total["count"] += 1
+        total["total"] = (total["total"] or 0) + row["amount"]
+        if row["amount_usd"] is not None:
+            total["usd"] = (total["usd"] or 0) + row["amount_usd"]
+            total["usd_known"] += 1
+    figures = totals_from_rows([currencies[code] for code in sorted(currencies)])
+
+    every_year = not any(name in active for name in ("year", "year_from", "year_to"))
+    facets = {}
+    for spec in by_bands:
+        grain = spec.summary_grain
+        if every_year and grain == SummaryGrain.AUTHORITY:
+            grain = SummaryGrain.AUTHORITY_ALL_YEARS
+        edge_counts: dict[tuple, int] = {}
+        for row in edge_rows:
+            key = _facet_key(spec, row)
+            if key is not None:
+                edge_counts[key] = edge_counts.get(key, 0) + 1
+        of_grain = summary_rows.filter(grain=BAND_GRAINS[grain])
+        facets[spec.parameter] = _merged_facet(of_grain, spec, edge_counts)
+    for spec in by_rows:
+        facets[spec.parameter] = _facet(rows, spec, Count("pk"), summary=False)
+    return ListFigures(
+        figures.count, figures if money else None, [facets[spec.parameter] for spec in specs]
+    )
+
+
+def _edge_fields(specs: list[FacetSpec]) -> list[str]:
+    fields = ["currency", "amount", "amount_usd"]
+    for spec in specs:
+        for path in (spec.path, spec.label_path, spec.published):
+            if path and path not in fields:
+                fields.append(path)
+    return fields
+
+
+def _edge_rows(edges: list[QuerySet], specs: list[FacetSpec]) -> list[dict]:
+    """The records of the partial bands, with what the totals and facets need, in one query."""
+    fields = _edge_fields(specs)
+    parts = [edge.order_by().values(*fields) for edge in edges]
+    if len(parts) > 1:
+        return list(parts[0].union(*parts[1:], all=True).order_by())
+    return list(parts[0])
+
+
+def _facet_key(spec: FacetSpec, row: dict) -> tuple | None:
+    """A record's value (and label) of a facet, as ``_facet`` groups rows (None: not counted)."""
+    if spec.published and not row[spec.published]:
+        return None
+    value = row[spec.path]
+    if value is None:
+        return None
+    if spec.is_year:
+        return (value.year,)
+    if spec.summary_label_path:
+        return value, row[spec.label_path]
+    return (value,)
+
+
+def _merged_facet(summary_rows: QuerySet, spec: FacetSpec, edge_counts: dict) -> Facet:
+    """A facet over band summary rows plus the partial bands' records, in ``_facet``'s order.
+
+    The records' counts join the summary's in SQL (a VALUES list), so that the order of
+    equal counts is the database's collation, as when ``_facet`` counts rows.
+    """
+    rows = summary_rows.order_by()
+    if spec.summary_published:
+        rows = rows.filter(**{spec.summary_published: True})
+    names = {"facet_value": F("year") if spec.is_year else F(spec.summary_path)}
+    if spec.is_year:
+        rows = rows.filter(year__gt=0)
+    else:
+        rows = rows.exclude(**{f"{spec.summary_path}__isnull": True})
+    if spec.summary_label_path:
+        names["facet_label"] = F(spec.summary_label_path)
+    rows = rows.annotate(**names).values(*names).annotate(facet_count=Sum("record_count"))
+    select, params = rows.order_by().query.sql_with_params()
+    columns = ", ".join(names)
+    edge_sql = ""
+    if edge_counts:
+        placeholders = ", ".join(
+            ["(" + ", ".join(["%s"] * (len(names) + 1)) + ")"] * len(edge_counts)
+        )
+        edge_sql = f" UNION ALL SELECT * FROM (VALUES {placeholders}) AS edge_part"
+        params = (
+            *params,
+            *(value for key, count in edge_counts.items() for value in (*key, count)),
+        )
+    order = "1 DESC" if spec.is_year else f"{len(names) + 1} DESC, 1"
+    limit = "" if spec.is_year else f" LIMIT {int(spec.limit)}"
+    sql = (
+        f"SELECT {columns}, SUM(facet_count) FROM (SELECT {columns}, facet_count FROM "
+        f"({select}) AS summary_part{edge_sql}) AS merged GROUP BY {columns} "
+        f"ORDER BY {order}{limit}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    values = []
+    for row in found:
+        value, count = row[0], row[-1]
+        if spec.summary_label_path:
+            label = row[1]
+        elif spec.choices:
+            label = spec.choices.get(value, value)
+        else:
+            label = value
+        values.append(FacetValue(str(value), str(label), int(count)))
+    return Facet(spec.parameter, spec.title, values)
 
 
 # Up to this many matching rows, a filtered list's figures are computed over their ids.

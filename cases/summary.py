@@ -36,9 +36,10 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, DecimalField, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
+from cases.amount_bands import band_expression
 from cases.models import (
     CompanyTotals,
     Lawsuit,
@@ -166,6 +167,75 @@ def _summary_rows(record_type: str, years: set[int] | None) -> list[PublicSummar
     return result
 
 
+SUMMARY_COLUMNS = (
+    "grain",
+    "record_type",
+    "year",
+    "amount_band",
+    "kind",
+    "status",
+    "currency",
+    "authority_id",
+    "record_count",
+    "amount_total",
+    "usd_total",
+    "usd_count",
+)
+
+
+def _insert_grouped(grain: str, record_type: str, grouped: QuerySet) -> None:
+    """INSERT ... SELECT the rows of a grouped queryset into ``PublicSummary``.
+
+    ``grouped`` names each value like a column of ``SUMMARY_COLUMNS`` prefixed with ``s_``
+    (missing ones are blank or zero). One statement, so that the band grains' tens of
+    thousands of rows never travel through Python.
+    """
+    select, params = grouped.query.sql_with_params()
+    names = set(grouped.query.values_select) | set(grouped.query.annotation_select)
+    defaults = {"kind": "''", "status": "''", "currency": "''", "authority_id": "NULL"}
+    defaults |= {"amount_band": "NULL", "amount_total": "0", "usd_total": "0", "usd_count": "0"}
+    values = []
+    for column in SUMMARY_COLUMNS[2:]:
+        if f"s_{column}" not in names:
+            values.append(defaults[column])
+        elif column in ("amount_total", "usd_total"):
+            values.append(f"COALESCE(grouped.s_{column}, 0)")
+        else:
+            values.append(f"grouped.s_{column}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {PublicSummary._meta.db_table} ({', '.join(SUMMARY_COLUMNS)}) "
+            f"SELECT %s, %s, {', '.join(values)} FROM ({select}) grouped",
+            [grain, record_type, *params],
+        )
+
+
+def _insert_band_rows(record_type: str, years: set[int] | None) -> None:
+    """The band grains of these years: per (year, band, kind, status, currency) and per
+    (year, band, authority), straight from the rows (see ``cases.amount_bands``)."""
+    rows_of, date, kind, status, authority, _law, _money = RECORD_TYPES[record_type]
+    rows = rows_of().order_by()
+    if years is not None:
+        rows = rows.filter(_in_years(date, years))
+    rows = rows.annotate(
+        s_year=_year(date),
+        s_amount_band=band_expression("amount_usd"),
+        s_kind=F(kind),
+        s_status=F(status),
+        s_currency=F("currency"),
+        s_authority_id=F(authority),
+    )
+    money = {"s_usd_total": Sum("amount_usd"), "s_usd_count": Count("amount_usd")}
+    by_kind = rows.values("s_year", "s_amount_band", "s_kind", "s_status", "s_currency")
+    by_kind = by_kind.annotate(
+        s_record_count=Count("pk"), s_amount_total=Sum("amount"), **money
+    ).order_by()
+    _insert_grouped(SummaryGrain.BAND, record_type, by_kind)
+    by_authority = rows.values("s_year", "s_amount_band", "s_authority_id")
+    by_authority = by_authority.annotate(s_record_count=Count("pk"), **money).order_by()
+    _insert_grouped(SummaryGrain.BAND_AUTHORITY, record_type, by_authority)
+
+
 def _recompute_years(record_type: str, years: set[int] | None) -> None:
     stale = PublicSummary.objects.filter(record_type=record_type)
     if years is not None:
@@ -173,6 +243,7 @@ def _recompute_years(record_type: str, years: set[int] | None) -> None:
     stale.delete()
     PublicSummary.objects.bulk_create(_summary_rows(record_type, years), batch_size=2000)
     if RECORD_TYPES[record_type][-1]:
+        _insert_band_rows(record_type, years)
         _recompute_all_years(record_type)
 
 
@@ -207,6 +278,25 @@ def _recompute_all_years(record_type: str) -> None:
             ],
             batch_size=2000,
         )
+    # The same for the amount bands, in one statement (tens of thousands of rows).
+    PublicSummary.objects.filter(
+        record_type=record_type, grain=SummaryGrain.BAND_AUTHORITY_ALL_YEARS
+    ).delete()
+    per_year = PublicSummary.objects.filter(
+        record_type=record_type, grain=SummaryGrain.BAND_AUTHORITY
+    ).order_by()
+    grouped = (
+        per_year.annotate(s_amount_band=F("amount_band"), s_authority_id=F("authority_id"))
+        .values("s_amount_band", "s_authority_id")
+        .annotate(
+            s_year=Value(0),
+            s_record_count=Sum("record_count"),
+            s_usd_total=Sum("usd_total"),
+            s_usd_count=Sum("usd_count"),
+        )
+        .order_by()
+    )
+    _insert_grouped(SummaryGrain.BAND_AUTHORITY_ALL_YEARS, record_type, grouped)
 
 
 def _company_totals(company_ids: list[int] | None) -> list[CompanyTotals]:

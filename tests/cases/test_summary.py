@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.urls import reverse
 
 from articles import services as article_services
 from articles.models import Article, ArticleStatus, Finding
-from cases import services, summary
+from cases import amount_bands, public_selectors, services, summary
 from cases.filters import SettlementFilterSet, ViolationFilterSet
 from cases.importing import import_records
 from cases.models import (
@@ -26,6 +27,7 @@ from cases.models import (
     PublicSummary,
     Settlement,
     SummaryDirty,
+    SummaryGrain,
     Violation,
 )
 from cases.public_selectors import (
@@ -78,6 +80,29 @@ FILTERS = [
     {"currency": "EUR"},
     {"sort": "-amount"},
 ]
+# Amount ranges (cases.amount_bands): round ones whose bounds are band bounds, others that
+# cut bands, open-ended ones, one inside a single band, empty ones (min above max is a
+# form error), the widest; alone and with the filters the band grains answer, and with
+# one they do not (the company).
+AMOUNT_RANGES = [
+    {"amount_min": "1000000", "amount_max": "5000000", "sort": "-amount"},
+    {"amount_min": "100000", "amount_max": "1000000"},
+    {"amount_min": "99999.5", "amount_max": "2345678.91"},
+    {"amount_min": "100000.5", "amount_max": "110500"},
+    {"amount_min": "250"},
+    {"amount_max": "150000"},
+    {"amount_min": "0", "amount_max": "0"},
+    {"amount_min": "7", "amount_max": "8"},
+    {"amount_min": "1", "amount_max": "999999999999999999.99"},
+]
+AMOUNT_COMBINATIONS = [
+    {"amount_min": "100000", "year": "2021"},
+    {"amount_min": "100000", "amount_max": "3000000", "year_from": "2020"},
+    {"amount_min": "250.5", "amount_max": "2500000", "year_to": "2020"},
+    {"amount_min": "1000", "currency": "EUR"},
+    {"amount_max": "1000000", "currency": "USD", "year": "2021"},
+    {"amount_min": "100", "company": "parent"},
+]
 
 
 def direct_statistics():
@@ -125,8 +150,12 @@ def assert_summaries_match_rows():
             {"status": status},
             {"kind": kind},
             {"kind": kind, "year": "2021"},
+            {"kind": kind, "amount_min": "300"},
+            {"status": status, "amount_max": "2400000.01"},
         ]
-        for data in [*FILTERS, *own]:
+        for data in [*FILTERS, *AMOUNT_RANGES, *AMOUNT_COMBINATIONS, *own]:
+            if "company" in data and not Company.objects.filter(slug=data["company"]).exists():
+                continue  # the records fixture's family; absent from synthetic data
             filterset = filterset_class(data, queryset=rows_of())
             assert filterset.is_valid(), filterset.errors
             rows = filterset.qs
@@ -359,11 +388,140 @@ def test_exchange_rate_changes_rederive_usd(records):
     assert_summaries_match_rows()
 
 
+def test_exchange_rates_moving_records_across_bands(records):
+    """A new rate changes USD values (and bands) without changing the records' years."""
+    assert_summaries_match_rows()
+    eur = Violation.objects.get(company=records["child"])
+    before = amount_bands.band_of(eur.amount_usd)
+    services.exchange_rates_set(
+        [
+            {"currency": "EUR", "year": 2019, "usd_per_unit": Decimal("2.00")},
+            {"currency": "EUR", "year": 2021, "usd_per_unit": Decimal("0.50")},
+        ]
+    )
+    eur.refresh_from_db()
+    assert amount_bands.band_of(eur.amount_usd) != before
+    assert_summaries_match_rows()
+    ExchangeRate.objects.filter(currency="EUR").delete()  # no rate: no USD value, no band
+    Violation.objects.filter(currency="EUR").update(amount_usd=None)
+    assert_summaries_match_rows()
+
+
+def test_band_rows_add_up_to_the_totals(records):
+    """Every record is in exactly one band (or the band for no USD value), per year."""
+    summary.settle()
+    for record_type in ("settlement", "violation"):
+        for grain in (SummaryGrain.BAND, SummaryGrain.BAND_AUTHORITY):
+            by_band = PublicSummary.objects.filter(record_type=record_type, grain=grain)
+            totals_rows = PublicSummary.objects.filter(
+                record_type=record_type, grain=SummaryGrain.TOTALS
+            )
+
+            def per_year(rows):
+                return sorted(
+                    rows.order_by()
+                    .values("year")
+                    .annotate(count=Sum("record_count"), usd=Sum("usd_total"))
+                    .values_list("year", "count", "usd")
+                )
+
+            assert per_year(by_band) == per_year(totals_rows)
+    # The GBP settlement has no rate, so no USD value: it is in the band for none.
+    bands = PublicSummary.objects.filter(grain=SummaryGrain.BAND, record_type="settlement")
+    assert set(bands.values_list("amount_band", flat=True)) == {
+        None,
+        Decimal("1000000"),
+        Decimal("2000000"),
+    }
+
+
+@pytest.mark.parametrize("data", AMOUNT_RANGES + AMOUNT_COMBINATIONS[:-1])
+def test_amount_ranges_are_answered_by_the_bands(records, monkeypatch, data):
+    """No figure of an amount range the bands cover is aggregated over all its rows."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("aggregated over the rows")
+
+    monkeypatch.setattr(public_selectors, "_figures_from_rows", refuse)
+    monkeypatch.setattr(public_selectors, "facet_counts", refuse)
+    for record_type, filterset_class, rows_of, specs, *_ in LISTS:
+        filterset = filterset_class(data, queryset=rows_of())
+        assert filterset.is_valid(), filterset.errors
+        figures = list_figures(record_type, filterset.qs, filterset.form.cleaned_data, specs, True)
+        assert figures.totals == totals(filterset.qs)
+
+
+def test_band_figures_come_from_the_summary(records):
+    """Tampering with a band row shows in the figure: the bands are really read."""
+    summary.settle()
+    data = {"amount_min": "1000000", "amount_max": "5000000"}
+    filterset = SettlementFilterSet(data, queryset=public_settlements())
+    assert filterset.is_valid()
+    args = ("settlement", filterset.qs, filterset.form.cleaned_data, SETTLEMENT_FACETS, True)
+    assert list_figures(*args).count == 2
+    PublicSummary.objects.filter(
+        grain=SummaryGrain.BAND, record_type="settlement", amount_band=Decimal("2000000")
+    ).update(record_count=7)
+    assert list_figures(*args).count == 8
+    summary.rebuild()
+    assert list_figures(*args).count == 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/violations/?amount_min=100000&amount_max=1000000&sort=-amount",
+        "/violations/?amount_min=99999.5&year_from=2019",
+        "/settlements/?amount_min=1000000&amount_max=5000000&sort=-amount",
+        "/settlements/?amount_max=2345678.90&status=paid",
+    ],
+)
+def test_amount_pages_unchanged_by_the_bands(records, client, monkeypatch, url):
+    """The page reads the same from the bands as from the rows (the path before them)."""
+    with_bands = client.get(url)
+    assert with_bands.status_code == 200
+    monkeypatch.setattr(public_selectors, "AMOUNT_FILTERS", {})
+    from_rows = client.get(url)
+    assert with_bands.content.decode() == from_rows.content.decode()
+
+
+def test_random_ranges_over_synthetic_records(db):
+    """Many amounts, many bands: random ranges (round and not) agree with the rows."""
+    import random
+
+    SyntheticGenerator(records=400, seed=5, report=lambda message: None).run()
+    generator = random.Random(11)
+    for _ in range(15):
+        low = Decimal(10 ** generator.uniform(2, 7)).quantize(Decimal("0.01"))
+        if generator.random() < 0.3:
+            low = amount_bands.band_of(low)
+        high = (low * Decimal(generator.uniform(1.05, 50))).quantize(Decimal("0.01"))
+        for data in (
+            {"amount_min": str(low), "amount_max": str(high)},
+            {"amount_min": str(low), "year_from": "2015"},
+            {"amount_max": str(high), "currency": "EUR"},
+        ):
+            for record_type, filterset_class, rows_of, specs, *_ in LISTS:
+                filterset = filterset_class(data, queryset=rows_of())
+                assert filterset.is_valid(), filterset.errors
+                rows = filterset.qs
+                figures = list_figures(record_type, rows, filterset.form.cleaned_data, specs, True)
+                assert figures.totals == totals(rows), data
+                assert figures.count == rows.count(), data
+                assert figures.facets == facet_counts(rows, specs), data
+
+
 def test_raw_sql_writes_are_caught_by_the_triggers(records):
     assert_summaries_match_rows()
     with connection.cursor() as cursor:
         cursor.execute("UPDATE cases_violation SET amount_usd = amount_usd * 3")
         cursor.execute("UPDATE cases_settlement SET is_published = NOT is_published")
+    assert_summaries_match_rows()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE cases_settlement SET is_published = NOT is_published")
+        cursor.execute("UPDATE cases_settlement SET amount_usd = amount_usd + 1500000")
+        cursor.execute("DELETE FROM cases_violation_laws")
+        cursor.execute("DELETE FROM cases_violation WHERE amount = 300")
     assert_summaries_match_rows()
 
 
