@@ -172,6 +172,11 @@ DETAIL_NAMES = [
     ("cases:law-detail", "slug"),
     ("companies:detail", "slug"),
     ("companies:feed", "slug"),
+    ("api:violation-detail", "pk"),  # re_path patterns: [0-9]{1,18} and [-a-zA-Z0-9_]+
+    ("api:settlement-detail", "pk"),
+    ("api:lawsuit-detail", "slug"),
+    ("api:company-detail", "slug"),
+    ("api:law-detail", "slug"),
 ]
 
 
@@ -190,8 +195,9 @@ def detail_url_or_error(viewname, name, value):
 
 
 VALUES = [
-    *(0, 7, 918273645546372819, 10**30, -1, True, 3.5, None),
+    *(0, 7, 918273645546372819, 10**18 - 1, 10**18, 10**30, -1, True, 3.5, None),
     *("tiktok", "a_b-9", "918273645546372819", "zq-placeholder-qz", "naïve", "a b", "a/b", ""),
+    *("x" * 200, "x" * 201, "-", "_", "9"),
 ]
 
 
@@ -314,3 +320,35 @@ def test_fixed_choice_lists_are_frozen_and_copy_as_themselves():
         assert form.is_valid(), form.errors
         assert '<option value="FR" selected>' in str(form["country"])
     assert ViolationFilterSet({"currency": "XXQ"}).form.is_valid() is False
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/violations/5/",
+        "/companies/a-b_c/",
+        "/with%20space/%C3%BC/x/",
+        "/a:b@c!$&'()*+,;=~/",
+        "/naïve/",
+        "/a b/",
+        "//evil.example/x",
+        "/a/./b/",
+        "/a/../b/",
+        "/q?x=1",
+        "/#frag",
+    ],
+)
+@pytest.mark.parametrize("secure", [False, True])
+@override_settings(ALLOWED_HOSTS=["example.org", "testserver"])
+def test_absolute_url_is_build_absolute_uri(rf, path, secure):
+    from rest_framework.request import Request
+
+    from core.urls import absolute_url
+
+    request = rf.get("/anything/", secure=secure, HTTP_HOST="example.org:8443")
+    expected = request.build_absolute_uri(path)
+    assert absolute_url(request, path) == expected
+    assert absolute_url(request, path) == expected  # the origin remembered
+    assert absolute_url(Request(rf.get("/", secure=secure)), path) == rf.get(
+        "/", secure=secure
+    ).build_absolute_uri(path)
