@@ -98,8 +98,60 @@ class FastSelect(forms.Select):
         return mark_safe("".join(parts))
 
 
+class FastTextInput(forms.TextInput):
+    """``forms.TextInput`` writing django/forms/widgets/input.html's markup in Python."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        value = widget["value"]
+        value = "" if value is None else f' value="{conditional_escape(str(value))}"'
+        return mark_safe(
+            f'<input type="{_escape(widget["type"])}" name="{_escape(widget["name"])}"'
+            f"{value}{_attributes(widget['attrs'])}>"
+        )
+
+
+FAST_WIDGETS = {forms.Select: FastSelect, forms.TextInput: FastTextInput}
+
+
 def use_fast_selects(form: forms.Form) -> None:
-    """Render this form's plain selects with ``FastSelect`` (same HTML)."""
+    """Render this form's plain selects and text boxes with ``FastSelect`` and
+    ``FastTextInput`` (same HTML)."""
     for field in form.fields.values():
-        if type(field.widget) is forms.Select:
-            field.widget.__class__ = FastSelect
+        fast = FAST_WIDGETS.get(type(field.widget))
+        if fast:
+            field.widget.__class__ = fast
+
+
+def field_group(bound_field) -> str:
+    """What ``bound_field.as_field_group()`` writes (django/forms/field.html, its label.html
+    and the errors' ul.html, each stripped as Django's renderer strips them), without three
+    templates per field. Anything the simple case does not cover goes to Django."""
+    field, form = bound_field.field, bound_field.form
+    suffix = field.label_suffix if field.label_suffix is not None else form.label_suffix
+    if (
+        bound_field.use_fieldset
+        or suffix
+        or hasattr(form, "required_css_class")
+        or field.show_hidden_initial
+    ):
+        return bound_field.as_field_group()
+    label = ""
+    if bound_field.label:
+        widget = field.widget
+        id_ = widget.attrs.get("id") or bound_field.auto_id
+        if id_:
+            id_for_label = widget.id_for_label(id_)
+            attrs = f' for="{conditional_escape(str(id_for_label))}"' if id_for_label else ""
+            label = f"<label{attrs}>{conditional_escape(bound_field.label)}</label>"
+        else:
+            label = conditional_escape(bound_field.label)
+    help_text = ""
+    if bound_field.help_text:
+        auto_id = bound_field.auto_id
+        id_attr = f' id="{conditional_escape(auto_id)}_helptext"' if auto_id else ""
+        help_text = f'<div class="helptext"{id_attr}>{bound_field.help_text}</div>'
+    errors = bound_field.errors
+    errors = str(errors) if errors else ""
+    html_text = f"{label}\n\n{help_text}\n{errors}\n{bound_field}".strip()
+    return mark_safe(html_text)

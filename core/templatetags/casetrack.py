@@ -10,6 +10,7 @@ from django import template
 from django.template.defaultfilters import stringformat, urlencode
 from django.utils.safestring import mark_safe
 
+from core import widgets
 from core.countries import COUNTRY_NAMES
 from core.dates import format_precise_date
 from core.money import format_approximate_usd, format_money
@@ -38,6 +39,12 @@ def country_name(code: str) -> str:
 @register.filter
 def precise_date(value, precision: str) -> str:
     return format_precise_date(value, precision)
+
+
+@register.simple_tag
+def field_group(bound_field):
+    """``{{ field.as_field_group }}``, written in Python (core.widgets.field_group)."""
+    return widgets.field_group(bound_field)
 
 
 @register.simple_tag

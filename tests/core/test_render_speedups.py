@@ -352,3 +352,36 @@ def test_absolute_url_is_build_absolute_uri(rf, path, secure):
     assert absolute_url(Request(rf.get("/", secure=secure)), path) == rf.get(
         "/", secure=secure
     ).build_absolute_uri(path)
+
+
+FORM_DATA = [
+    {},
+    {"q": 'a "b" <c> & d', "company": "nobody", "year": "20x1<", "amount_min": "-1"},
+    {"year_from": "2020", "year_to": "2019", "amount_min": "5", "amount_max": "1"},
+    {"authority": "a-b", "law": "law-b", "country": "FR", "currency": "EUR", "sort": "-amount"},
+    {"include_subsidiaries": "2", "kind": "nope", "status": "", "page": "3"},
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("data", FORM_DATA)
+def test_filter_field_groups_render_as_django_does(data):
+    from companies.filters import CompanyFilterSet
+    from core.widgets import FastTextInput, field_group
+
+    AuthorityFactory(name='Ampersand & "Quotes" <Court>', slug="a-b")
+    LawFactory(short_name="Law <b>", slug="law-b")
+    for filterset_class in (SettlementFilterSet, ViolationFilterSet, CompanyFilterSet):
+        form = filterset_class(data).form
+        form.is_valid()
+        assert any(isinstance(f.widget, FastTextInput) for f in form.fields.values())
+        for name, field in form.fields.items():
+            fast = field_group(form[name])
+            assert fast == form[name].as_field_group(), name
+            # and the fast widgets write what Django's templates write
+            fast_class = type(field.widget)
+            field.widget.__class__ = (
+                fast_class.__mro__[1] if fast_class.__module__ == "core.widgets" else fast_class
+            )
+            assert fast == form[name].as_field_group(), name
+            field.widget.__class__ = fast_class
