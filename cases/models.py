@@ -4,7 +4,6 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from companies.models import Company, family_ids_expression
@@ -18,6 +17,7 @@ from core.models import (
     money_constraints,
 )
 from core.money import CURRENCY_CHOICES, format_approximate_usd, format_money
+from core.urls import detail_url
 
 AMOUNT_DIGITS = {"max_digits": 20, "decimal_places": 2}
 
@@ -110,11 +110,14 @@ class Authority(PublishableModel):
             country_constraint("authority"),
         ]
 
+    # What __str__ returns: filter selects read their options' labels from this column.
+    choice_label_field = "name"
+
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("cases:authority-detail", kwargs={"slug": self.slug})
+        return detail_url("cases:authority-detail", "slug", self.slug)
 
 
 class Law(PublishableModel):
@@ -149,11 +152,14 @@ class Law(PublishableModel):
             ),
         ]
 
+    # What __str__ returns: filter selects read their options' labels from this column.
+    choice_label_field = "short_name"
+
     def __str__(self):
         return self.short_name
 
     def get_absolute_url(self):
-        return reverse("cases:law-detail", kwargs={"slug": self.slug})
+        return detail_url("cases:law-detail", "slug", self.slug)
 
 
 class Source(TimeStampedModel):
@@ -314,7 +320,7 @@ class Lawsuit(PublishableModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("cases:lawsuit-detail", kwargs={"slug": self.slug})
+        return detail_url("cases:lawsuit-detail", "slug", self.slug)
 
     @property
     def filed_on_display(self) -> str:
@@ -529,7 +535,7 @@ class Settlement(MoneyRecord):
         return f"{self.amount_display} settlement — {self.lawsuit}"
 
     def get_absolute_url(self):
-        return reverse("cases:settlement-detail", kwargs={"pk": self.pk})
+        return detail_url("cases:settlement-detail", "pk", self.pk)
 
     def rate_year(self) -> int | None:
         date = self.announced_on or self.approved_on
@@ -641,7 +647,7 @@ class Violation(MoneyRecord):
         return f"{self.amount_display} {kind} — {self.company} ({self.decided_on_display})"
 
     def get_absolute_url(self):
-        return reverse("cases:violation-detail", kwargs={"pk": self.pk})
+        return detail_url("cases:violation-detail", "pk", self.pk)
 
     def rate_year(self) -> int | None:
         return self.decided_on.year if self.decided_on else None

@@ -3,11 +3,11 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from core.countries import country_constraint, country_field
 from core.models import PublishableModel, PublishableQuerySet, TimeStampedModel
+from core.urls import detail_url
 
 # A company's descendants, found in one query on both SQLite and PostgreSQL. UNION (not
 # UNION ALL) makes the recursion stop even if bad data ever formed a cycle.
@@ -79,7 +79,7 @@ class Company(PublishableModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("companies:detail", kwargs={"slug": self.slug})
+        return detail_url("companies:detail", "slug", self.slug)
 
     def ancestors(self) -> list["Company"]:
         """Parents up to the top, nearest first; stops on a cycle rather than looping."""
