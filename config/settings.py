@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Queues the summaries' recompute after a write, so that visitors do not pay for it.
+    "cases.middleware.SettleSummariesAfterWrites",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -231,6 +233,12 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-articles": {
         "task": "articles.tasks.sweep_stuck_articles",
         "schedule": 10 * 60,
+    },
+    # Writes made outside a web request (imports in workers, commands, raw SQL): settled
+    # within a minute instead of by their first reader. One EXISTS query when none.
+    "settle-summaries": {
+        "task": "cases.tasks.settle_summaries",
+        "schedule": 60,
     },
 }
 
