@@ -46,9 +46,15 @@ TABLES = {Lawsuit: "cases_lawsuit", Settlement: "cases_settlement", Violation: "
 DOCUMENTS = ["search_document", "own_search_document"]
 INDEXES = [(f"{table}_search_document", table) for table in TABLES.values()]
 OWN_INDEXES = [(f"{table}_own_search_document", table) for table in TABLES.values()]
+
+
 # The lexemes of each company's name, for finding the companies whose name holds a word of
 # a search (``&&`` on arrays) without computing 25,000 tsvectors per search.
-COMPANY_LEXEMES = "tsvector_to_array(to_tsvector('english'::regconfig, name))"
+def company_lexemes(column: str = "name") -> str:
+    return f"tsvector_to_array(to_tsvector('english'::regconfig, {column}))"
+
+
+COMPANY_LEXEMES = company_lexemes()
 COMPANY_LEXEMES_INDEX = "companies_company_name_lexemes"
 
 FUNCTIONS = [

@@ -112,6 +112,34 @@ def test_a_quoted_phrase_matches_the_company_name_in_order(dataset):
     assert public_selectors.search('"traders northwind"').violations == []
 
 
+@pytest.mark.parametrize(
+    "query", ["Northwind", "northwind mislabelled", '"northwind traders"', "Northwind -crates"]
+)
+def test_few_matches_are_ranked_directly_in_the_order_of_the_walk(dataset, query, monkeypatch):
+    """Searches of several words that match few records rank them without walking the
+    companies; both ways give the same order (forced here both ways for each search)."""
+    walked = public_selectors.search(query)
+    monkeypatch.setattr(public_selectors, "_few_matches", lambda model, query: True)
+    ranked = public_selectors.search(query)
+    monkeypatch.setattr(public_selectors, "_few_matches", lambda model, query: False)
+    assert public_selectors.search(query) == walked
+    assert (ranked.violations, ranked.lawsuits, ranked.settlements) == (
+        walked.violations,
+        walked.lawsuits,
+        walked.settlements,
+    )
+    assert walked.violations
+
+
+def test_only_searches_of_several_words_with_few_matches_skip_the_walk(dataset, monkeypatch):
+    from cases.models import Violation
+
+    assert not public_selectors._few_matches(Violation, "Northwind")  # one word: walk
+    assert public_selectors._few_matches(Violation, "northwind mislabelled")
+    monkeypatch.setattr(public_selectors, "FEW_MATCHES", 1)
+    assert not public_selectors._few_matches(Violation, "northwind mislabelled")  # 2 matches
+
+
 def test_a_limited_page_is_the_start_of_the_full_order(dataset):
     full = public_selectors.search("Northwind")
     for limit in (1, 2, 3, 4):
