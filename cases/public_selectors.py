@@ -925,11 +925,14 @@ def _search_simple(query: str, limit: int) -> SearchResults:
 
 
 # The records' own words: an own-text match, best ``ts_rank`` first. ``%(query)s`` is the
-# visitor's text; each table's own document has a GIN index.
+# visitor's text; each table's own document has a GIN index. The whole document must match
+# too, as it decides what matches: "-acme widgets" or a phrase across the title and the
+# docket can match the own text alone.
 _OWN_TEXT_MATCHES = {
     Lawsuit: """
         SELECT lawsuit.id FROM cases_lawsuit lawsuit
         WHERE lawsuit.own_search_document @@ websearch_to_tsquery('english', %(query)s)
+          AND lawsuit.search_document @@ websearch_to_tsquery('english', %(query)s)
           AND lawsuit.is_published
         ORDER BY ts_rank(lawsuit.own_search_document,
                          websearch_to_tsquery('english', %(query)s)) DESC,
@@ -940,6 +943,7 @@ _OWN_TEXT_MATCHES = {
         SELECT settlement.id FROM cases_settlement settlement
         JOIN cases_lawsuit lawsuit ON lawsuit.id = settlement.lawsuit_id
         WHERE settlement.own_search_document @@ websearch_to_tsquery('english', %(query)s)
+          AND settlement.search_document @@ websearch_to_tsquery('english', %(query)s)
           AND settlement.is_published AND lawsuit.is_published
         ORDER BY ts_rank(settlement.own_search_document,
                          websearch_to_tsquery('english', %(query)s)) DESC,
@@ -951,6 +955,7 @@ _OWN_TEXT_MATCHES = {
         JOIN companies_company company ON company.id = violation.company_id
         JOIN cases_authority authority ON authority.id = violation.authority_id
         WHERE violation.own_search_document @@ websearch_to_tsquery('english', %(query)s)
+          AND violation.search_document @@ websearch_to_tsquery('english', %(query)s)
           AND violation.is_published AND company.is_published AND authority.is_published
         ORDER BY ts_rank(violation.own_search_document,
                          websearch_to_tsquery('english', %(query)s)) DESC,
@@ -1146,6 +1151,17 @@ def _search_postgres(query: str, limit: int) -> SearchResults:
        first. Ranking these by ``ts_rank`` of the whole document, as before, read every
        matching row (~50,000 for "Northwind", 360 ms at a million records) to order rows
        that almost all tie; walking the companies in order reads about one page of rows.
+       A record with several matching defendants is listed once, at its best company's
+       place. A search of several words that matches few records (FEW_MATCHES) ranks them
+       directly in that same order, since the walk could read every record of many
+       companies to find them.
+
+    Within each part ties go to the newest record, then the highest id, so the order is
+    total and a shorter page is the start of a longer one. Own-text matches are ranked
+    before company-name matches although a company name weighs more (A) than a description
+    (C) in the whole document: a record that names the words itself is about them, while a
+    company's name alone says nothing about which of its records the visitor wants; the
+    companies list above the records answers that search.
 
     Companies are found through the trigram indexes on names and aliases.
     """

@@ -56,7 +56,10 @@ def dataset():
     ViolationFactory(company=hidden, authority=agency, decided_on=day(2023))
     lawsuits = {
         "own": LawsuitFactory(
-            title="Northwind shipping cartel", filed_on=day(2001), defendants=[other]
+            title="Northwind shipping cartel",
+            docket_number="A77 B",
+            filed_on=day(2001),
+            defendants=[other],
         ),
         "both": LawsuitFactory(
             title="Doe v. Several", filed_on=day(2005), defendants=[holdings, traders]
@@ -160,7 +163,16 @@ def test_a_record_under_several_matching_companies_is_listed_once():
 
 @pytest.mark.parametrize(
     "query",
-    ["Northwind", "northwind mislabelled", '"northwind traders"', "TRAG", "crates", "Plain"],
+    [
+        "Northwind",
+        "northwind mislabelled",
+        '"northwind traders"',
+        "TRAG",
+        "crates",
+        "Plain",
+        "crates -plain",  # the own text matches, the whole document (company Plain) not
+        '"cartel a77"',  # a phrase from the title into the docket: only in the own text
+    ],
 )
 def test_the_matches_are_those_of_the_whole_document(dataset, query):
     """Ranking changed the order only: every public record whose whole stored document
