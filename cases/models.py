@@ -64,6 +64,23 @@ def search_document_field() -> SearchDocumentField:
     )
 
 
+# Derived columns that edit history does not copy.
+SEARCH_DOCUMENTS = ["search_document", "own_search_document"]
+
+
+def own_search_document_field() -> SearchDocumentField:
+    return SearchDocumentField(
+        null=True,
+        editable=False,
+        help_text=(
+            "Derived, PostgreSQL only: the weighted words of the record's own text (title, "
+            "docket, summary, description, authority) without the names of its companies, so "
+            "that search ranks own-text matches first; kept by database triggers "
+            "(cases/search_documents.sql)."
+        ),
+    )
+
+
 class AuthorityKind(models.TextChoices):
     COURT = "court", "Court"
     REGULATOR = "regulator", "Regulator"
@@ -298,7 +315,8 @@ class Lawsuit(PublishableModel):
         help_text="Other lawsuits connected to this one.",
     )
     search_document = search_document_field()
-    history = HistoricalRecords(m2m_fields=[laws, sources], excluded_fields=["search_document"])
+    own_search_document = own_search_document_field()
+    history = HistoricalRecords(m2m_fields=[laws, sources], excluded_fields=SEARCH_DOCUMENTS)
 
     objects = LawsuitQuerySet.as_manager()
 
@@ -509,7 +527,8 @@ class Settlement(MoneyRecord):
         Source, blank=True, related_name="settlements", help_text="Where these facts come from."
     )
     search_document = search_document_field()
-    history = HistoricalRecords(m2m_fields=[sources], excluded_fields=["search_document"])
+    own_search_document = own_search_document_field()
+    history = HistoricalRecords(m2m_fields=[sources], excluded_fields=SEARCH_DOCUMENTS)
 
     objects = SettlementQuerySet.as_manager()
 
@@ -617,7 +636,8 @@ class Violation(MoneyRecord):
         Source, blank=True, related_name="violations", help_text="Where these facts come from."
     )
     search_document = search_document_field()
-    history = HistoricalRecords(m2m_fields=[laws, sources], excluded_fields=["search_document"])
+    own_search_document = own_search_document_field()
+    history = HistoricalRecords(m2m_fields=[laws, sources], excluded_fields=SEARCH_DOCUMENTS)
 
     objects = ViolationQuerySet.as_manager()
 
@@ -625,7 +645,12 @@ class Violation(MoneyRecord):
         ordering = ["-decided_on", "-id"]
         indexes = [
             # The newest records first (home page, statistics) without sorting them all.
-            models.Index(fields=["-created_at", "-id"], name="violation_created_idx")
+            models.Index(fields=["-created_at", "-id"], name="violation_created_idx"),
+            # A company's newest penalties first (search walks the best-matching companies'
+            # records in this order and stops after a page).
+            models.Index(
+                fields=["company", "-decided_on", "-id"], name="violation_company_newest_idx"
+            ),
         ]
         constraints = [
             *money_constraints("violation"),

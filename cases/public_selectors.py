@@ -27,7 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractYear
 
-from cases import amount_bands, summary
+from cases import amount_bands, search_documents, summary
 from cases.filters import (
     lawsuit_text_matches,
     settlement_text_matches,
@@ -1088,33 +1088,248 @@ def _search_simple(query: str, limit: int) -> SearchResults:
     )
 
 
+# The records' own words: an own-text match, best ``ts_rank`` first. ``%(query)s`` is the
+# visitor's text; each table's own document has a GIN index. The whole document must match
+# too, as it decides what matches: "-acme widgets" or a phrase across the title and the
+# docket can match the own text alone.
+_OWN_TEXT_MATCHES = {
+    Lawsuit: """
+        SELECT lawsuit.id FROM cases_lawsuit lawsuit
+        WHERE lawsuit.own_search_document @@ websearch_to_tsquery('english', %(query)s)
+          AND lawsuit.search_document @@ websearch_to_tsquery('english', %(query)s)
+          AND lawsuit.is_published
+        ORDER BY ts_rank(lawsuit.own_search_document,
+                         websearch_to_tsquery('english', %(query)s)) DESC,
+                 lawsuit.filed_on DESC NULLS LAST, lawsuit.id DESC
+        LIMIT %(limit)s
+    """,
+    Settlement: """
+        SELECT settlement.id FROM cases_settlement settlement
+        JOIN cases_lawsuit lawsuit ON lawsuit.id = settlement.lawsuit_id
+        WHERE settlement.own_search_document @@ websearch_to_tsquery('english', %(query)s)
+          AND settlement.search_document @@ websearch_to_tsquery('english', %(query)s)
+          AND settlement.is_published AND lawsuit.is_published
+        ORDER BY ts_rank(settlement.own_search_document,
+                         websearch_to_tsquery('english', %(query)s)) DESC,
+                 settlement.announced_on DESC NULLS LAST, settlement.id DESC
+        LIMIT %(limit)s
+    """,
+    Violation: """
+        SELECT violation.id FROM cases_violation violation
+        JOIN companies_company company ON company.id = violation.company_id
+        JOIN cases_authority authority ON authority.id = violation.authority_id
+        WHERE violation.own_search_document @@ websearch_to_tsquery('english', %(query)s)
+          AND violation.search_document @@ websearch_to_tsquery('english', %(query)s)
+          AND violation.is_published AND company.is_published AND authority.is_published
+        ORDER BY ts_rank(violation.own_search_document,
+                         websearch_to_tsquery('english', %(query)s)) DESC,
+                 violation.decided_on DESC, violation.id DESC
+        LIMIT %(limit)s
+    """,
+}
+
+# The records found through their companies' names: the companies whose name holds a word of
+# the search (the GIN index of name lexemes), best name similarity first, and for each its
+# newest matching records that are not own-text matches (those are listed above). The
+# companies are walked in order and each one's records read through an index on the company,
+# so PostgreSQL stops once a page is full instead of ranking every match. A lawsuit (or
+# settlement) comes once per matching defendant; the caller keeps its first, best place.
+_MATCHING_COMPANIES = f"""
+    WITH matching AS (
+        SELECT id, name, is_published, similarity(name, %(query)s) AS similarity
+        FROM companies_company
+        WHERE {search_documents.COMPANY_LEXEMES}
+              && tsvector_to_array(to_tsvector('english'::regconfig, %(query)s))
+    )
+    SELECT record.id FROM (
+        SELECT * FROM matching ORDER BY similarity DESC, name, id
+    ) company
+    CROSS JOIN LATERAL ({{records}}) record
+    ORDER BY company.similarity DESC, company.name, company.id, {{order}}
+    LIMIT %(fetch)s
+"""
+_NOT_OWN_MATCH = """
+    {table}.search_document @@ websearch_to_tsquery('english', %(query)s)
+    AND NOT COALESCE({table}.own_search_document
+                     @@ websearch_to_tsquery('english', %(query)s), FALSE)
+"""
+_COMPANY_MATCHES = {
+    Lawsuit: _MATCHING_COMPANIES.format(
+        records=f"""
+            SELECT lawsuit.id, lawsuit.filed_on AS day
+            FROM cases_lawsuitdefendant link
+            JOIN cases_lawsuit lawsuit ON lawsuit.id = link.lawsuit_id
+            WHERE link.company_id = company.id AND lawsuit.is_published
+              AND {_NOT_OWN_MATCH.format(table="lawsuit")}
+            ORDER BY lawsuit.filed_on DESC NULLS LAST, lawsuit.id DESC
+            LIMIT %(limit)s
+        """,
+        order="record.day DESC NULLS LAST, record.id DESC",
+    ),
+    Settlement: _MATCHING_COMPANIES.format(
+        records=f"""
+            SELECT settlement.id, settlement.announced_on AS day
+            FROM cases_lawsuitdefendant link
+            JOIN cases_lawsuit lawsuit ON lawsuit.id = link.lawsuit_id
+            JOIN cases_settlement settlement ON settlement.lawsuit_id = lawsuit.id
+            WHERE link.company_id = company.id
+              AND lawsuit.is_published AND settlement.is_published
+              AND {_NOT_OWN_MATCH.format(table="settlement")}
+            ORDER BY settlement.announced_on DESC NULLS LAST, settlement.id DESC
+            LIMIT %(limit)s
+        """,
+        order="record.day DESC NULLS LAST, record.id DESC",
+    ),
+    Violation: _MATCHING_COMPANIES.format(
+        records=f"""
+            SELECT violation.id, violation.decided_on AS day
+            FROM cases_violation violation
+            JOIN cases_authority authority ON authority.id = violation.authority_id
+            WHERE violation.company_id = company.id AND company.is_published
+              AND violation.is_published AND authority.is_published
+              AND {_NOT_OWN_MATCH.format(table="violation")}
+            ORDER BY violation.decided_on DESC, violation.id DESC
+            LIMIT %(limit)s
+        """,
+        order="record.day DESC, record.id DESC",
+    ),
+}
+
+
+def _ids(sql: str, params: dict) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+# When a search of several words matches few records in all, the walk above can read every
+# record of many companies to find them (say "Northwind privacy": 1,122 companies, no
+# record); then those few records are ranked directly instead, in the same order: each at
+# its best matching company's place.
+FEW_MATCHES = 1000
+_FEW_MATCHES_PROBE = """
+    SELECT CASE WHEN numnode(websearch_to_tsquery('english', %(query)s)) > 1 THEN (
+        SELECT count(*) FROM (
+            SELECT 1 FROM {table}
+            WHERE search_document @@ websearch_to_tsquery('english', %(query)s)
+            LIMIT %(few)s + 1
+        ) matches
+    ) END
+"""
+_MATCHES_COMPANY = f"""
+    {search_documents.company_lexemes("company.name")}
+    && tsvector_to_array(to_tsvector('english'::regconfig, %(query)s))
+"""
+_BEST_COMPANY = f"""
+    CROSS JOIN LATERAL (
+        SELECT company.id, company.name, similarity(company.name, %(query)s) AS similarity
+        FROM cases_lawsuitdefendant link
+        JOIN companies_company company ON company.id = link.company_id
+        WHERE link.lawsuit_id = {{lawsuit}} AND {_MATCHES_COMPANY}
+        ORDER BY similarity DESC, company.name, company.id
+        LIMIT 1
+    ) company
+"""
+_FEW_COMPANY_MATCHES = {
+    Lawsuit: f"""
+        SELECT lawsuit.id FROM cases_lawsuit lawsuit
+        {_BEST_COMPANY.format(lawsuit="lawsuit.id")}
+        WHERE {_NOT_OWN_MATCH.format(table="lawsuit")} AND lawsuit.is_published
+        ORDER BY company.similarity DESC, company.name, company.id,
+                 lawsuit.filed_on DESC NULLS LAST, lawsuit.id DESC
+        LIMIT %(fetch)s
+    """,
+    Settlement: f"""
+        SELECT settlement.id FROM cases_settlement settlement
+        JOIN cases_lawsuit lawsuit ON lawsuit.id = settlement.lawsuit_id
+        {_BEST_COMPANY.format(lawsuit="settlement.lawsuit_id")}
+        WHERE {_NOT_OWN_MATCH.format(table="settlement")}
+          AND settlement.is_published AND lawsuit.is_published
+        ORDER BY company.similarity DESC, company.name, company.id,
+                 settlement.announced_on DESC NULLS LAST, settlement.id DESC
+        LIMIT %(fetch)s
+    """,
+    Violation: f"""
+        SELECT violation.id FROM cases_violation violation
+        JOIN companies_company company ON company.id = violation.company_id
+        JOIN cases_authority authority ON authority.id = violation.authority_id
+        WHERE {_NOT_OWN_MATCH.format(table="violation")} AND {_MATCHES_COMPANY}
+          AND violation.is_published AND company.is_published AND authority.is_published
+        ORDER BY similarity(company.name, %(query)s) DESC, company.name, company.id,
+                 violation.decided_on DESC, violation.id DESC
+        LIMIT %(fetch)s
+    """,
+}
+
+
+def _few_matches(model, query: str) -> bool:
+    """Whether a search of several words matches at most FEW_MATCHES records of ``model``
+    (unpublished and own-text matches included): one GIN index scan that stops there."""
+    sql = _FEW_MATCHES_PROBE.format(table=model._meta.db_table)
+    count = _ids(sql, {"query": query, "few": FEW_MATCHES})[0]
+    return count is not None and count <= FEW_MATCHES
+
+
+def _company_matches(model, query: str, limit: int) -> list[int]:
+    """The first ``limit`` records found through their companies, each at its best company's
+    place. Walking the companies lists a record once per matching company; it takes its
+    first place, and if duplicates leave fewer than ``limit`` distinct records, more rows
+    are read."""
+    sql = (_FEW_COMPANY_MATCHES if _few_matches(model, query) else _COMPANY_MATCHES)[model]
+    fetch = limit
+    while True:
+        rows = _ids(sql, {"query": query, "limit": limit, "fetch": fetch})
+        ids = list(dict.fromkeys(rows))
+        if len(ids) >= limit or len(rows) < fetch:
+            return ids[:limit]
+        fetch *= 2
+
+
+def _ranked_records(model, queryset: QuerySet, query: str, limit: int) -> list:
+    """Own-text matches first, by relevance; then matches through company names."""
+    ids = _ids(_OWN_TEXT_MATCHES[model], {"query": query, "limit": limit})
+    if len(ids) < limit:
+        seen = set(ids)
+        more = [pk for pk in _company_matches(model, query, limit) if pk not in seen]
+        ids += more[: limit - len(ids)]
+    rows = queryset.filter(pk__in=ids).defer("search_document", "own_search_document")
+    by_pk = {row.pk: row for row in rows}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
 def _search_postgres(query: str, limit: int) -> SearchResults:
-    """Ranked full-text search over the stored documents, trigram similarity for companies.
+    """Full-text search over the stored documents, trigram similarity for companies.
 
-    Each record's weighted document (its text and its companies' and authorities' names) is
-    stored and GIN-indexed (cases/search_documents.py), so only matching rows are read and
-    ranked. Companies are found through the trigram indexes on names and aliases.
+    A record matches when its stored ``search_document`` (its own text and the names of its
+    companies and authorities, cases/search_documents.py) matches the visitor's words, as
+    before; what is ranked, and how, is:
+
+    1. Records whose OWN words match (``own_search_document``: title, docket, summary,
+       description, a penalty's authority; no company names), best ``ts_rank`` first (a word
+       in a title outweighs one in a summary), then newest. Their own text says they are
+       about the words, so they come first, and they are found from their own GIN index.
+    2. Then records matched only through a company's name (with the rest of the words in
+       their own text): the companies whose name holds a word of the search, the most
+       similar name first (the order of the companies list above them), and each company's
+       newest records. A search for a company's name thus shows that company's latest cases
+       first. Ranking these by ``ts_rank`` of the whole document, as before, read every
+       matching row (~50,000 for "Northwind", 360 ms at a million records) to order rows
+       that almost all tie; walking the companies in order reads about one page of rows.
+       A record with several matching defendants is listed once, at its best company's
+       place. A search of several words that matches few records (FEW_MATCHES) ranks them
+       directly in that same order, since the walk could read every record of many
+       companies to find them.
+
+    Within each part ties go to the newest record, then the highest id, so the order is
+    total and a shorter page is the start of a longer one. Own-text matches are ranked
+    before company-name matches although a company name weighs more (A) than a description
+    (C) in the whole document: a record that names the words itself is about them, while a
+    company's name alone says nothing about which of its records the visitor wants; the
+    companies list above the records answers that search.
+
+    Companies are found through the trigram indexes on names and aliases.
     """
-    from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
-
-    text = SearchQuery(query, search_type="websearch", config="english")
-
-    def ranked(queryset):
-        """The best ``limit`` matches: ids ranked first (a narrow sort), then their rows."""
-        rank = SearchRank(F("search_document"), text)
-        best = (
-            queryset.filter(search_document=text)
-            .annotate(rank=rank)
-            .filter(rank__gt=0)
-            .order_by("-rank", "-pk")
-            .values("pk")[:limit]
-        )
-        return (
-            queryset.filter(pk__in=best)
-            .annotate(rank=rank)
-            .defer("search_document")
-            .order_by("-rank", "-pk")
-        )
+    from django.contrib.postgres.search import TrigramSimilarity
 
     alias_similarity = (
         CompanyAlias.objects.filter(company=OuterRef("pk"))
@@ -1156,8 +1371,8 @@ def _search_postgres(query: str, limit: int) -> SearchResults:
     return SearchResults(
         query=query,
         companies=list(companies),
-        lawsuits=list(ranked(public_lawsuits())),
-        settlements=list(ranked(public_settlements())),
-        violations=list(ranked(public_violations())),
+        lawsuits=_ranked_records(Lawsuit, public_lawsuits(), query, limit),
+        settlements=_ranked_records(Settlement, public_settlements(), query, limit),
+        violations=_ranked_records(Violation, public_violations(), query, limit),
         method="postgres",
     )

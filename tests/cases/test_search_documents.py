@@ -220,3 +220,85 @@ def test_synthetic_loader_writes_documents(db):
 def test_history_does_not_copy_documents(records):
     historical = type(records["violation"].history.first())
     assert "search_document" not in {field.name for field in historical._meta.fields}
+
+
+def matches(model, column: str, pk: int, words: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column} @@ plainto_tsquery('english', %s) FROM {model._meta.db_table} "
+            "WHERE id = %s",
+            [words, pk],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_own_documents_leave_out_company_names(records):
+    lawsuit, settlement, violation = records["lawsuit"], records["settlement"], records["violation"]
+    for model, pk in ((Lawsuit, lawsuit.pk), (Settlement, settlement.pk)):
+        assert matches(model, "search_document", pk, "Zenith")
+        assert not matches(model, "own_search_document", pk, "Zenith")
+        assert matches(model, "own_search_document", pk, "Doe")  # the case's title
+    assert matches(Violation, "search_document", violation.pk, "Acme")
+    assert not matches(Violation, "own_search_document", violation.pk, "Acme")
+    assert matches(Violation, "own_search_document", violation.pk, "TRAG mislabelled")
+
+
+def test_the_check_reports_a_stale_own_document_and_a_write_cannot_set_one(records):
+    violation, lawsuit = records["violation"], records["lawsuit"]
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE cases_lawsuit DISABLE TRIGGER search_document_set")
+        cursor.execute(
+            "UPDATE cases_lawsuit SET own_search_document = NULL WHERE id = %s", [lawsuit.pk]
+        )
+        cursor.execute("ALTER TABLE cases_lawsuit ENABLE TRIGGER search_document_set")
+        # With the trigger on, a value written into a document is replaced by the right one.
+        cursor.execute(
+            "UPDATE cases_violation SET own_search_document = to_tsvector('stale') WHERE id = %s",
+            [violation.pk],
+        )
+    assert search_documents.drift() == {**NO_DRIFT, "cases.Lawsuit": [lawsuit.pk]}
+    out = call_command_output("search_documents", "--check", expect_exit=1)
+    assert f"cases.Lawsuit: 1 stale (ids {lawsuit.pk})" in out
+    call_command_output("search_documents", "--rebuild")
+    assert search_documents.drift() == NO_DRIFT
+
+
+def test_filling_own_documents_as_the_migration_does(records):
+    """0008 fills the new column with one UPDATE per table setting it to NULL: the trigger
+    computes the own document and keeps the stored ``search_document`` as it is."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table in search_documents.TABLES.values():
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER search_document_set")
+            cursor.execute(
+                f"UPDATE {table} SET own_search_document = NULL, "
+                "search_document = search_document || to_tsvector('kept')"
+            )
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER search_document_set")
+            cursor.execute(f"UPDATE {table} SET own_search_document = NULL")
+    for model, record in (
+        (Lawsuit, "lawsuit"),
+        (Settlement, "settlement"),
+        (Violation, "violation"),
+    ):
+        pk = records[record].pk
+        assert matches(model, "own_search_document", pk, "TRAG" if model is Violation else "Doe")
+        assert matches(model, "search_document", pk, "kept")  # not recomputed
+    call_command_output("search_documents", "--rebuild")
+    assert search_documents.drift() == NO_DRIFT
+
+
+def test_renames_keep_own_documents_exact(records):
+    """A company rename recomputes the whole documents only; an authority rename and a new
+    case title recompute the own documents that quote them, in bulk too."""
+    Company.objects.filter(pk=records["acme"].pk).update(name="Vandelay Industries")
+    Authority.objects.filter(pk=records["agency"].pk).update(name="Board of Weights")
+    Lawsuit.objects.filter(pk=records["lawsuit"].pk).update(title="State v. Zenith")
+    assert search_documents.drift() == NO_DRIFT
+    settlement, violation = records["settlement"], records["violation"]
+    assert matches(Violation, "own_search_document", violation.pk, "Board of Weights")
+    assert not matches(Violation, "own_search_document", violation.pk, "Vandelay")
+    assert matches(Settlement, "own_search_document", settlement.pk, "State Zenith")
+    assert public_selectors.search("Vandelay").violations == [violation]
+    assert public_selectors.search("Weights").violations == [violation]

@@ -1,0 +1,197 @@
+"""The order of PostgreSQL search results, and that ranking changed no match.
+
+Records whose own words match come first (best ``ts_rank`` of their own text, then newest),
+then records found only through a company's name: the most similar company name first, each
+company's newest records first, each record once. The set of matches is still every public
+record whose whole document (own text and company names) matches.
+"""
+
+import datetime
+
+import pytest
+from django.contrib.postgres.search import SearchQuery
+
+from cases import public_selectors
+from tests.factories import (
+    AuthorityFactory,
+    CompanyFactory,
+    LawsuitFactory,
+    SettlementFactory,
+    ViolationFactory,
+)
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db]
+
+
+def day(year: int, month: int = 1) -> datetime.date:
+    return datetime.date(year, month, 1)
+
+
+@pytest.fixture
+def dataset():
+    traders = CompanyFactory(name="Northwind Traders")
+    holdings = CompanyFactory(name="Northwind Global Holdings")  # less similar to "Northwind"
+    other = CompanyFactory(name="Plain Foods")
+    hidden = CompanyFactory(name="Northwind Undisclosed Partners", is_published=False)
+    agency = AuthorityFactory(name="Trade Agency", abbreviation="TRAG")
+    violations = {
+        "own_old": ViolationFactory(
+            company=other, authority=agency, decided_on=day(2015), description="Northwind crates"
+        ),
+        "own_twice": ViolationFactory(
+            company=other,
+            authority=agency,
+            decided_on=day(2010),
+            description="Northwind crates mislabelled as Northwind pallets",
+        ),
+        "traders_new": ViolationFactory(company=traders, authority=agency, decided_on=day(2022)),
+        "traders_old": ViolationFactory(
+            company=traders, authority=agency, decided_on=day(2018), description="mislabelled"
+        ),
+        "holdings_newest": ViolationFactory(
+            company=holdings, authority=agency, decided_on=day(2024)
+        ),
+    }
+    ViolationFactory(company=traders, authority=agency, decided_on=day(2023), is_published=False)
+    ViolationFactory(company=hidden, authority=agency, decided_on=day(2023))
+    lawsuits = {
+        "own": LawsuitFactory(
+            title="Northwind shipping cartel",
+            docket_number="A77 B",
+            filed_on=day(2001),
+            defendants=[other],
+        ),
+        "both": LawsuitFactory(
+            title="Doe v. Several", filed_on=day(2005), defendants=[holdings, traders]
+        ),
+        "holdings": LawsuitFactory(
+            title="Roe v. Holdings", filed_on=day(2020), defendants=[holdings]
+        ),
+        "hidden_defendant": LawsuitFactory(
+            title="Poe v. Unknown", filed_on=day(1999), defendants=[hidden]
+        ),
+    }
+    LawsuitFactory(title="Unpublished v. Traders", is_published=False, defendants=[traders])
+    settlements = {
+        "own": SettlementFactory(lawsuit=lawsuits["own"], announced_on=day(2002)),
+        "both": SettlementFactory(lawsuit=lawsuits["both"], announced_on=day(2006)),
+        "holdings": SettlementFactory(lawsuit=lawsuits["holdings"], announced_on=day(2021)),
+    }
+    return {"violations": violations, "lawsuits": lawsuits, "settlements": settlements}
+
+
+def test_own_text_matches_first_then_companies_by_similarity_then_newest(dataset):
+    results = public_selectors.search("Northwind")
+    v, lawsuits, s = dataset["violations"], dataset["lawsuits"], dataset["settlements"]
+    assert results.violations == [
+        v["own_twice"],  # the word twice in its description: the better ts_rank
+        v["own_old"],
+        v["traders_new"],  # "Northwind Traders" is closer to the search than "… Holdings"
+        v["traders_old"],
+        v["holdings_newest"],  # newer, but of the less similar company
+    ]
+    # "both" is listed once, at the place of its best company; a hidden defendant's name
+    # still finds its public lawsuit, as the whole document always did.
+    assert results.lawsuits == [
+        lawsuits["own"],
+        lawsuits["both"],
+        lawsuits["holdings"],
+        lawsuits["hidden_defendant"],
+    ]
+    assert results.settlements == [s["own"], s["both"], s["holdings"]]
+
+
+def test_several_words_split_between_the_company_name_and_the_own_text(dataset):
+    v = dataset["violations"]
+    results = public_selectors.search("northwind mislabelled")
+    assert results.violations == [v["own_twice"], v["traders_old"]]
+
+
+def test_a_quoted_phrase_matches_the_company_name_in_order(dataset):
+    v, lawsuits = dataset["violations"], dataset["lawsuits"]
+    results = public_selectors.search('"northwind traders"')
+    assert results.violations == [v["traders_new"], v["traders_old"]]
+    assert results.lawsuits == [lawsuits["both"]]
+    assert public_selectors.search('"traders northwind"').violations == []
+
+
+@pytest.mark.parametrize(
+    "query", ["Northwind", "northwind mislabelled", '"northwind traders"', "Northwind -crates"]
+)
+def test_few_matches_are_ranked_directly_in_the_order_of_the_walk(dataset, query, monkeypatch):
+    """Searches of several words that match few records rank them without walking the
+    companies; both ways give the same order (forced here both ways for each search)."""
+    walked = public_selectors.search(query)
+    monkeypatch.setattr(public_selectors, "_few_matches", lambda model, query: True)
+    ranked = public_selectors.search(query)
+    monkeypatch.setattr(public_selectors, "_few_matches", lambda model, query: False)
+    assert public_selectors.search(query) == walked
+    assert (ranked.violations, ranked.lawsuits, ranked.settlements) == (
+        walked.violations,
+        walked.lawsuits,
+        walked.settlements,
+    )
+    assert walked.violations
+
+
+def test_only_searches_of_several_words_with_few_matches_skip_the_walk(dataset, monkeypatch):
+    from cases.models import Violation
+
+    assert not public_selectors._few_matches(Violation, "Northwind")  # one word: walk
+    assert public_selectors._few_matches(Violation, "northwind mislabelled")
+    monkeypatch.setattr(public_selectors, "FEW_MATCHES", 1)
+    assert not public_selectors._few_matches(Violation, "northwind mislabelled")  # 2 matches
+
+
+def test_a_limited_page_is_the_start_of_the_full_order(dataset):
+    full = public_selectors.search("Northwind")
+    for limit in (1, 2, 3, 4):
+        page = public_selectors.search("Northwind", limit=limit)
+        assert page.violations == full.violations[:limit]
+        assert page.lawsuits == full.lawsuits[:limit]
+        assert page.settlements == full.settlements[:limit]
+
+
+def test_a_record_under_several_matching_companies_is_listed_once():
+    first = CompanyFactory(name="Contoso")
+    second = CompanyFactory(name="Contoso Pacific Shipping")
+    shared = LawsuitFactory(title="A v. B", filed_on=day(2010), defendants=[first, second])
+    own = LawsuitFactory(title="C v. D", filed_on=day(2020), defendants=[second])
+    # The first page of rows is the shared lawsuit twice (once per company): more are read.
+    assert public_selectors.search("contoso", limit=2).lawsuits == [shared, own]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Northwind",
+        "northwind mislabelled",
+        '"northwind traders"',
+        "TRAG",
+        "crates",
+        "Plain",
+        "crates -plain",  # the own text matches, the whole document (company Plain) not
+        '"cartel a77"',  # a phrase from the title into the docket: only in the own text
+    ],
+)
+def test_the_matches_are_those_of_the_whole_document(dataset, query):
+    """Ranking changed the order only: every public record whose whole stored document
+    matches is found (the dataset is smaller than a page), and nothing else."""
+    text = SearchQuery(query, search_type="websearch", config="english")
+    results = public_selectors.search(query)
+    expected = {
+        "lawsuits": public_selectors.public_lawsuits(),
+        "settlements": public_selectors.public_settlements(),
+        "violations": public_selectors.public_violations(),
+    }
+    for group, queryset in expected.items():
+        found = getattr(results, group)
+        assert len(found) == len(set(found))
+        assert set(found) == set(queryset.filter(search_document=text)), group
+
+
+def test_unpublished_records_are_left_out(dataset):
+    results = public_selectors.search("Northwind Undisclosed Partners")
+    assert results.violations == []  # its company is not published
+    assert results.lawsuits == [dataset["lawsuits"]["hidden_defendant"]]
+    assert public_selectors.search("Unpublished").lawsuits == []
