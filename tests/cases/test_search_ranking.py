@@ -14,6 +14,7 @@ from django.contrib.postgres.search import SearchQuery
 from cases import public_selectors
 from tests.factories import (
     AuthorityFactory,
+    CompanyAliasFactory,
     CompanyFactory,
     LawsuitFactory,
     SettlementFactory,
@@ -195,3 +196,77 @@ def test_unpublished_records_are_left_out(dataset):
     assert results.violations == []  # its company is not published
     assert results.lawsuits == [dataset["lawsuits"]["hidden_defendant"]]
     assert public_selectors.search("Unpublished").lawsuits == []
+
+
+def companies_by_the_orm(query: str, limit: int) -> list:
+    """The companies half of search as it was written with the ORM before it became one
+    SQL statement that computes each similarity once: the reference for its order."""
+    import re
+
+    from django.contrib.postgres.search import TrigramSimilarity
+    from django.db.models import F, FloatField, OuterRef, Q, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from companies.models import Company, CompanyAlias
+
+    alias_similarity = (
+        CompanyAlias.objects.filter(company=OuterRef("pk"))
+        .annotate(similarity=TrigramSimilarity("name", query))
+        .order_by("-similarity")
+        .values("similarity")[:1]
+    )
+    candidates = (
+        Company.objects.filter(name__trigram_similar=query)
+        .values("pk")
+        .union(
+            Company.objects.filter(name__iregex=re.escape(query)).values("pk"),
+            CompanyAlias.objects.filter(name__trigram_similar=query).values("company"),
+        )
+    )
+    threshold = public_selectors.TRIGRAM_THRESHOLD
+    return list(
+        Company.objects.published()
+        .filter(pk__in=candidates)
+        .annotate(
+            name_similarity=TrigramSimilarity("name", query),
+            alias_similarity=Coalesce(
+                Subquery(alias_similarity, output_field=FloatField()),
+                Value(0.0),
+                output_field=FloatField(),
+            ),
+        )
+        .filter(
+            Q(name_similarity__gte=threshold)
+            | Q(alias_similarity__gte=threshold)
+            | Q(name__icontains=query)
+        )
+        .order_by(F("name_similarity").desc(), F("alias_similarity").desc(), "name")[:limit]
+    )
+
+
+def test_companies_found_and_ordered_as_the_orm_query_did():
+    names = [
+        "Northwind Traders",
+        "Northwind",
+        "Northwind Traders Holdings International",
+        "Northwnd Logistics",
+        "The Northwind Group (100% owned)",
+        "north_wind Ltd",
+        "Contoso",
+        "Contoso Northwind Joint Venture",
+        "Fabrikam",
+        "Wide World Importers",
+    ]
+    companies = [CompanyFactory(name=name) for name in names]
+    CompanyFactory(name="Northwind Hidden", is_published=False)
+    CompanyAliasFactory(company=companies[6], name="Northwind Contoso")
+    CompanyAliasFactory(company=companies[8], name="Fabrikam Northwinds")
+    CompanyAliasFactory(company=companies[9], name="WWI")
+    queries = ["Northwind", "northwnd", "Contoso", "WWI", "100%", "north_wind", "Trader", "zzz"]
+    for query in queries:
+        for limit in (3, 20):
+            expected = [c.pk for c in companies_by_the_orm(query, limit)]
+            assert [c.pk for c in public_selectors._similar_companies(query, limit)] == expected
+    found = [c.name for c in public_selectors._similar_companies("Northwind", 20)]
+    assert "Northwind Hidden" not in found
+    assert found[0] == "Northwind"
