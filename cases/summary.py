@@ -41,6 +41,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from cases.models import (
     CompanyTotals,
+    FamilySummary,
     Lawsuit,
     LawsuitDefendant,
     PublicSummary,
@@ -49,6 +50,7 @@ from cases.models import (
     SummaryGrain,
     Violation,
 )
+from companies.models import Company
 
 MONEY = DecimalField(max_digits=30, decimal_places=2)
 
@@ -265,17 +267,151 @@ def _recompute_companies(company_ids: list[int] | None) -> None:
         CompanyTotals.objects.bulk_create(_company_totals(chunk), batch_size=2000)
 
 
-def rebuild() -> None:
-    """Recompute every summary from the rows (after a bulk load with triggers off)."""
+# --- Family summaries ----------------------------------------------------------------------
+
+
+def _family_rows(company_id: int) -> list[FamilySummary]:
+    """A family's public figures by year and kind, status and currency, and by authority.
+
+    The family's records are selected exactly as the pages select them
+    (``for_company(company, include_family=True)``: a settlement or lawsuit once, however
+    many of its defendants are in the family), in one grouped query per record type.
+    """
+    company = Company(pk=company_id)
+    result = []
+    for record_type, (rows_of, date, kind, status, authority, _, has_money) in RECORD_TYPES.items():
+        rows = rows_of().for_company(company, include_family=True).order_by()
+        rows = rows.annotate(summary_year=_year(date))
+        dimensions = ["summary_year", kind, status]
+        aggregates = {"record_count": Count("pk")}
+        if has_money:
+            dimensions += ["currency", authority]
+            aggregates |= {
+                "amount_total": Sum("amount"),
+                "usd_total": Sum("amount_usd"),
+                "usd_count": Count("amount_usd"),
+            }
+        totals = defaultdict(lambda: [0, Decimal(0), Decimal(0), 0])
+        by_authority = defaultdict(lambda: [0, Decimal(0), 0])
+        for row in rows.values(*dimensions).annotate(**aggregates):
+            usd = row.get("usd_total") or 0
+            key = (row["summary_year"], row[kind], row[status], row.get("currency", ""))
+            figures = totals[key]
+            figures[0] += row["record_count"]
+            figures[1] += row.get("amount_total") or 0
+            figures[2] += usd
+            figures[3] += row.get("usd_count", 0)
+            if has_money:
+                figures = by_authority[(row["summary_year"], row[authority])]
+                figures[0] += row["record_count"]
+                figures[1] += usd
+                figures[2] += row["usd_count"]
+        for (year, kind_value, status_value, currency), figures in totals.items():
+            result.append(
+                FamilySummary(
+                    company_id=company_id,
+                    grain=SummaryGrain.TOTALS,
+                    record_type=record_type,
+                    year=year,
+                    kind=kind_value,
+                    status=status_value,
+                    currency=currency,
+                    record_count=figures[0],
+                    amount_total=figures[1],
+                    usd_total=figures[2],
+                    usd_count=figures[3],
+                )
+            )
+        for (year, authority_id), figures in by_authority.items():
+            result.append(
+                FamilySummary(
+                    company_id=company_id,
+                    grain=SummaryGrain.AUTHORITY,
+                    record_type=record_type,
+                    year=year,
+                    authority_id=authority_id,
+                    record_count=figures[0],
+                    usd_total=figures[1],
+                    usd_count=figures[2],
+                )
+            )
+    return result
+
+
+ANCESTORS_SQL = """
+WITH RECURSIVE up(id) AS (
+    SELECT id FROM companies_company WHERE id IN ({ids})
+    UNION
+    SELECT c.parent_id FROM companies_company c JOIN up ON c.id = up.id
+    WHERE c.parent_id IS NOT NULL
+)
+SELECT id FROM up
+"""
+
+
+def _chunks(ids, size: int = 500):
+    ids = sorted(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _with_ancestors(company_ids: set[int]) -> set[int]:
+    """The companies and every company above them (UNION stops on a cycle)."""
+    result = set(company_ids)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(company_ids):
+            cursor.execute(ANCESTORS_SQL.format(ids=", ".join(["%s"] * len(chunk))), chunk)
+            result.update(row[0] for row in cursor.fetchall())
+    return result
+
+
+def _recompute_families(company_ids: set[int] | None) -> None:
+    """Recompute the family figures of these companies and all their ancestors (all: None).
+
+    Each family is recomputed whole (every record type and year of the subtree): a mark
+    says which company changed, not which record, and a family's three grouped queries
+    cost about what the company page's own aggregates cost before this summary existed.
+    """
+    parents = Company.objects.exclude(parent=None).order_by().values_list("parent_id", flat=True)
+    if company_ids is None:
+        FamilySummary.objects.all().delete()
+        families = set(parents)
+    else:
+        scope = _with_ancestors(company_ids)
+        families = set()
+        for chunk in _chunks(scope):
+            FamilySummary.objects.filter(company_id__in=chunk).delete()
+            families.update(parents.filter(parent_id__in=chunk))
+    for company_id in sorted(families):
+        FamilySummary.objects.bulk_create(_family_rows(company_id), batch_size=2000)
+
+
+def rebuild(families: bool = True) -> None:
+    """Recompute every summary from the rows (after a bulk load with triggers off).
+
+    ``families=False`` leaves out ``FamilySummary`` (for migration 0004, which runs before
+    its table exists; migration 0006 fills it).
+    """
     with transaction.atomic():
         SummaryDirty.objects.all().delete()
         for record_type in RECORD_TYPES:
             _recompute_years(record_type, None)
         _recompute_companies(None)
+        if families:
+            _recompute_families(None)
     if connection.vendor == "postgresql":
         # Fresh statistics, so the planner knows these tables' sizes right away.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE cases_publicsummary, cases_companytotals")
+            cursor.execute("ANALYZE cases_publicsummary, cases_companytotals, cases_familysummary")
+
+
+def rebuild_families() -> None:
+    """Recompute every family's figures from the rows (``rebuild()`` includes this)."""
+    with transaction.atomic():
+        _recompute_families(None)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE cases_familysummary")
 
 
 def settle() -> None:
@@ -300,6 +436,7 @@ def settle() -> None:
                 _recompute_years(record_type, record_years)
         if companies:
             _recompute_companies(sorted(companies))
+            _recompute_families(companies)
 
 
 # --- Triggers ------------------------------------------------------------------------------
@@ -311,6 +448,14 @@ MARK_YEAR = (
     "INSERT_MARK (scope, record_type, key) VALUES ('year', '{type}', {{Y:{date}}}) ON_CONFLICT"
 )
 MARK_COMPANY = "INSERT_MARK (scope, record_type, key) VALUES ('company', '', {company}) ON_CONFLICT"
+
+
+def _mark_company_if_any(company: str) -> str:
+    """Mark a company given by a nullable expression (a parent), unless it is NULL."""
+    return (
+        "INSERT_MARK (scope, record_type, key) SELECT 'company', '', "
+        f"{company} WHERE {company} IS NOT NULL ON_CONFLICT"
+    )
 
 
 def _mark_year(record_type: str, date: str) -> str:
@@ -418,6 +563,29 @@ TRIGGERS = [
         "OLD.is_published <> NEW.is_published",
         [*_mark_violations_of("company_id", "NEW.id"), _mark_company("NEW.id")],
     ),
+    # A family's figures change when a company joins, leaves or moves within it: the old
+    # and the new parent are marked, and with them every company above (``settle``).
+    (
+        "summary_company_parent_ins",
+        "companies_company",
+        "INSERT",
+        "NEW.parent_id IS NOT NULL",
+        [_mark_company("NEW.parent_id")],
+    ),
+    (
+        "summary_company_parent_upd",
+        "companies_company",
+        "UPDATE",
+        "OLD.parent_id IS DISTINCT FROM NEW.parent_id",
+        [_mark_company_if_any("OLD.parent_id"), _mark_company_if_any("NEW.parent_id")],
+    ),
+    (
+        "summary_company_parent_del",
+        "companies_company",
+        "DELETE",
+        "",
+        [_mark_company("OLD.id"), _mark_company_if_any("OLD.parent_id")],
+    ),
     (
         "summary_authority_publish",
         "cases_authority",
@@ -461,6 +629,7 @@ def trigger_sql(vendor: str) -> list[str]:
                 f"EXECUTE FUNCTION {name}_fn()"
             )
         else:
+            condition = condition.replace("IS DISTINCT FROM", "IS NOT")
             when = f"WHEN {condition}" if condition else ""
             sql.append(f"DROP TRIGGER IF EXISTS {name}")
             sql.append(
@@ -470,9 +639,12 @@ def trigger_sql(vendor: str) -> list[str]:
     return sql
 
 
-def drop_trigger_sql(vendor: str) -> list[str]:
+def drop_trigger_sql(vendor: str, prefix: str = "") -> list[str]:
+    """The statements that drop the summary triggers (those whose name starts with prefix)."""
     sql = []
     for name, table, *_ in TRIGGERS:
+        if not name.startswith(prefix):
+            continue
         if vendor == "postgresql":
             sql.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
             sql.append(f"DROP FUNCTION IF EXISTS {name}_fn()")

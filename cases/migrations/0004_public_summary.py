@@ -13,7 +13,7 @@ def install_and_fill(apps, schema_editor):
     from cases import summary
 
     summary.install_triggers(schema_editor)
-    summary.rebuild()
+    summary.rebuild(families=False)  # FamilySummary comes with 0006
 
 
 def remove(apps, schema_editor):
