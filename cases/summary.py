@@ -280,72 +280,72 @@ def _recompute_companies(company_ids: list[int] | None) -> None:
 # --- Family summaries ----------------------------------------------------------------------
 
 
-def _family_rows(company_id: int) -> list[FamilySummary]:
-    """A family's public figures by year and kind, status and currency, and by authority.
+FAMILY_COLUMNS = (
+    "company_id, grain, record_type, year, kind, status, currency, authority_id, "
+    "record_count, amount_total, usd_total, usd_count"
+)
+
+
+def _insert_family_rows(company_id: int) -> None:
+    """Insert a family's public figures: by year and kind, status and currency, and by year
+    and authority (amounts, settlements and penalties only).
 
     The family's records are selected exactly as the pages select them
     (``for_company(company, include_family=True)``: a settlement or lawsuit once, however
-    many of its defendants are in the family), in one grouped query per record type.
+    many of its defendants are in the family). Each grouping is one INSERT … SELECT, so a
+    large family's thousands of rows never pass through Python.
     """
     company = Company(pk=company_id)
-    result = []
     for record_type, (rows_of, date, kind, status, authority, _, has_money) in RECORD_TYPES.items():
         rows = rows_of().for_company(company, include_family=True).order_by()
         rows = rows.annotate(summary_year=_year(date))
-        dimensions = ["summary_year", kind, status]
-        aggregates = {"record_count": Count("pk")}
+        money = {}
         if has_money:
-            dimensions += ["currency", authority]
-            aggregates |= {
-                "amount_total": Sum("amount"),
-                "usd_total": Sum("amount_usd"),
-                "usd_count": Count("amount_usd"),
-            }
-        totals = defaultdict(lambda: [0, Decimal(0), Decimal(0), 0])
-        by_authority = defaultdict(lambda: [0, Decimal(0), 0])
-        for row in rows.values(*dimensions).annotate(**aggregates):
-            usd = row.get("usd_total") or 0
-            key = (row["summary_year"], row[kind], row[status], row.get("currency", ""))
-            figures = totals[key]
-            figures[0] += row["record_count"]
-            figures[1] += row.get("amount_total") or 0
-            figures[2] += usd
-            figures[3] += row.get("usd_count", 0)
-            if has_money:
-                figures = by_authority[(row["summary_year"], row[authority])]
-                figures[0] += row["record_count"]
-                figures[1] += usd
-                figures[2] += row["usd_count"]
-        for (year, kind_value, status_value, currency), figures in totals.items():
-            result.append(
-                FamilySummary(
-                    company_id=company_id,
-                    grain=SummaryGrain.TOTALS,
-                    record_type=record_type,
-                    year=year,
-                    kind=kind_value,
-                    status=status_value,
-                    currency=currency,
-                    record_count=figures[0],
-                    amount_total=figures[1],
-                    usd_total=figures[2],
-                    usd_count=figures[3],
-                )
+            money = {"usd_total": Sum("amount_usd"), "usd_count": Count("amount_usd")}
+        groupings = [
+            (
+                SummaryGrain.TOTALS,
+                {"kind": kind, "status": status, **({"currency": "currency"} if has_money else {})},
+                {"amount_total": Sum("amount")} if has_money else {},
             )
-        for (year, authority_id), figures in by_authority.items():
-            result.append(
-                FamilySummary(
-                    company_id=company_id,
-                    grain=SummaryGrain.AUTHORITY,
-                    record_type=record_type,
-                    year=year,
-                    authority_id=authority_id,
-                    record_count=figures[0],
-                    usd_total=figures[1],
-                    usd_count=figures[2],
-                )
+        ]
+        if has_money:
+            groupings.append((SummaryGrain.AUTHORITY, {"authority_id": authority}, {}))
+        for grain, dimensions, amounts in groupings:
+            grouped = rows.values("summary_year", *dimensions.values()).annotate(
+                record_count=Count("pk"), **money, **amounts
             )
-    return result
+            sql, params = grouped.query.sql_with_params()
+
+            def column(name, default, dimensions=dimensions, aggregates=(*money, *amounts)):
+                if name in dimensions:
+                    return f'grouped."{dimensions[name]}"'
+                if name in aggregates:
+                    return f'COALESCE(grouped."{name}", 0)'
+                return default
+
+            select = ", ".join(
+                [
+                    "%s",
+                    "%s",
+                    "%s",
+                    'grouped."summary_year"',
+                    column("kind", "''"),
+                    column("status", "''"),
+                    column("currency", "''"),
+                    column("authority_id", "NULL"),
+                    'grouped."record_count"',
+                    column("amount_total", "0"),
+                    column("usd_total", "0"),
+                    column("usd_count", "0"),
+                ]
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO cases_familysummary ({FAMILY_COLUMNS}) "
+                    f"SELECT {select} FROM ({sql}) grouped",
+                    (company_id, grain, record_type, *params),
+                )
 
 
 ANCESTORS_SQL = """
@@ -393,7 +393,7 @@ def _recompute_families(company_ids: set[int] | None) -> None:
             FamilySummary.objects.filter(company_id__in=chunk).delete()
             families.update(parents.filter(parent_id__in=chunk))
     for company_id in sorted(families):
-        FamilySummary.objects.bulk_create(_family_rows(company_id), batch_size=2000)
+        _insert_family_rows(company_id)
 
 
 def rebuild(families: bool = True) -> None:
