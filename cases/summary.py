@@ -32,9 +32,11 @@ record counted once however many of its lawsuit's defendants are in the family. 
 mark (its records, its lawsuits' links or its publication changed) recomputes the family of
 the company and of every company above it; a trigger on ``companies_company`` marks the old
 and the new parent when a company joins, leaves or moves within a family. A family is
-recomputed whole (three grouped queries over its records), which costs what its company
-page's aggregates cost before: about half a second for the largest family at a million
-records, paid by the first read after a write to any company in it.
+recomputed whole (five INSERT … SELECT groupings over its records), paid by the first read
+after a write to any company in it: for the largest family of a 200,000-record synthetic
+database, 4 s on a heavily loaded machine (its queries' own time about 1.3 s), so expect
+the order of a few seconds for the largest family at a million records (not yet measured
+there); the number of queries grows with the number of families marked.
 
 A write therefore costs one tiny insert per touched slice, and the first read after it pays
 for recomputing that slice (one year of one record type: tens of thousands of rows, well
