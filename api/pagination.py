@@ -4,6 +4,7 @@ from django.core.paginator import InvalidPage
 from rest_framework.pagination import PageNumberPagination
 
 from api.errors import InvalidParameters
+from core.pagination import CountedPaginator
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -39,7 +40,13 @@ class ApiPagination(PageNumberPagination):
             raise InvalidParameters({"page": "Enter a page number: 1, 2, 3 …"})
         self.request = request
         page_size = self.get_page_size(request)
-        paginator = self.django_paginator_class(queryset, page_size)
+        # The list's size from the summaries when the filter backend found it there
+        # (``cases.public_selectors.list_count``, as the page does), else counted.
+        known_count = getattr(view, "known_count", None)
+        if known_count is None:
+            paginator = self.django_paginator_class(queryset, page_size)
+        else:
+            paginator = CountedPaginator(queryset, page_size, known_count=known_count)
         try:
             self.page = paginator.page(int(raw))
         except InvalidPage:

@@ -27,6 +27,7 @@ from cases.filters import (
 from cases.models import Authority, Law, Settlement
 from cases.public_selectors import (
     companies_with_totals,
+    list_count,
     public_lawsuits,
     public_settlements,
     public_violations,
@@ -65,6 +66,10 @@ class StrictFilterBackend(DjangoFilterBackend):
             reasons |= {name: list(messages) for name, messages in filterset.errors.items()}
         if reasons:
             raise InvalidParameters(reasons)
+        record_type = getattr(view, "summary_record_type", "")
+        if record_type:
+            # The page's own count, read from the summaries when they cover the filters.
+            view.known_count = list_count(record_type, filterset.form.cleaned_data)
         return filterset.qs
 
 
@@ -183,6 +188,7 @@ class SettlementViewSet(PublishedViewSet):
 
     serializer_class = api_serializers.SettlementSerializer
     filterset_class = SettlementFilterSet
+    summary_record_type = "settlement"
     lookup_field = "pk"
     lookup_value_regex = ID_PATTERN
 
@@ -196,6 +202,7 @@ class ViolationViewSet(PublishedViewSet):
 
     serializer_class = api_serializers.ViolationSerializer
     filterset_class = ViolationFilterSet
+    summary_record_type = "violation"
     lookup_field = "pk"
     lookup_value_regex = ID_PATTERN
 

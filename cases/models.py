@@ -895,6 +895,80 @@ class CompanyTotals(models.Model):
         return f"{self.company_id}: {self.total_usd}"
 
 
+class FamilySummary(models.Model):
+    """Public figures of a company's whole family: the company and every subsidiary below it.
+
+    Derived data, never edited: one set of rows for each company that has at least one
+    subsidiary (published or not, as the family filter counts them), kept exact by
+    ``cases.summary``. A record is counted once per family, however many of its lawsuit's
+    defendants belong to it. The company page and the lists filtered by a family read it.
+    """
+
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # family_summary_slice_idx starts with the company
+        related_name="+",
+        help_text="The company at the top of the family these figures cover.",
+    )
+    grain = models.CharField(
+        max_length=10,
+        choices=SummaryGrain.choices,
+        help_text="Which dimensions this row is grouped by besides the year (totals or authority).",
+    )
+    record_type = models.CharField(
+        max_length=10, choices=SummaryRecordType.choices, help_text="The kind of record counted."
+    )
+    year = models.PositiveSmallIntegerField(
+        help_text="Year of the record's leading date (decided, announced, filed); 0 when unknown."
+    )
+    kind = models.CharField(
+        max_length=20, blank=True, help_text="Kind of penalty or of case (totals grain)."
+    )
+    status = models.CharField(max_length=25, blank=True, help_text="Status (totals grain).")
+    currency = models.CharField(max_length=3, blank=True, help_text="Currency (totals grain).")
+    authority = models.ForeignKey(
+        Authority,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        help_text="The authority (authority grain); for settlements, their lawsuit's.",
+    )
+    record_count = models.PositiveIntegerField(help_text="How many public records.")
+    amount_total = models.DecimalField(
+        max_digits=30,
+        decimal_places=2,
+        default=0,
+        help_text="Sum of the amounts in their currency (totals grain only).",
+    )
+    usd_total = models.DecimalField(
+        max_digits=30, decimal_places=2, default=0, help_text="Sum of the approximate USD values."
+    )
+    usd_count = models.PositiveIntegerField(
+        default=0, help_text="How many of the records have an approximate USD value."
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["company", "record_type", "grain", "year"], name="family_summary_slice_idx"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grain__in=[SummaryGrain.TOTALS, SummaryGrain.AUTHORITY]),
+                name="family_summary_grain_valid",
+            ),
+            choices_constraint("record_type", SummaryRecordType, "family_summary"),
+        ]
+
+    def __str__(self):
+        return f"{self.company_id} {self.grain} {self.record_type} {self.year}: {self.record_count}"
+
+
 class SummaryDirty(models.Model):
     """A slice of the summaries that a write changed, written by database triggers.
 

@@ -35,6 +35,7 @@ from cases.filters import (
 from cases.models import (
     Authority,
     CompanyTotals,
+    FamilySummary,
     Law,
     Lawsuit,
     LawsuitDefendant,
@@ -45,6 +46,7 @@ from cases.models import (
     Source,
     SummaryGrain,
     Violation,
+    company_ids,
 )
 from cases.selectors import Totals, YearRecord, per_currency, totals, totals_from_rows
 from companies.filters import company_name_matches
@@ -263,34 +265,86 @@ class ListFigures:
     facets: list[Facet]
 
 
-def list_figures(
-    record_type: str, rows: QuerySet, cleaned_data: dict, specs: list[FacetSpec], money: bool
-) -> ListFigures:
-    """Count, totals and facets of a filtered list, from the summaries where they can answer.
+def has_subsidiaries(company: Company) -> bool:
+    """Whether the company has a subsidiary (published or not), so a family summary."""
+    return len(company_ids(company, include_family=True)) > 1
 
-    Each figure comes from ``PublicSummary`` when every filter in use is one its grain
-    covers (years, kind, status, currency; an amount range through the band grains, see
-    ``_figures_with_bands``), else from the filtered rows themselves, so a figure is always
-    the one the rows would give.
+
+@dataclass
+class SummarySource:
+    """The summary rows that answer a filtered list, and the grains that can."""
+
+    rows: QuerySet
+    grains: set
+    active: dict
+    family: bool
+    amount_range: bool  # answered by the band grains (``_figures_with_bands``)
+
+
+def _summary_source(
+    record_type: str, cleaned_data: dict, money: bool = True
+) -> SummarySource | None:
+    """The summary rows matching a list's filters, or None when the summaries cannot answer.
+
+    Without a company: ``PublicSummary``, an amount range through its band grains. With a
+    company whose family is included and has subsidiaries: that family's ``FamilySummary``
+    (which has no bands). Either way only when every other filter in use is one the
+    summaries cover (years, kind, status, currency).
     """
     active = {
         name: value
         for name, value in cleaned_data.items()
         if value not in (None, "") and name not in NEUTRAL_FILTERS
     }
+    company = active.pop("company", None)
     grains = {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY}
     amounts = AMOUNT_FILTERS if money else {}  # bands are of records' own USD values
     for name in active:
         grains &= SUMMARY_FILTERS.get(name, amounts.get(name, set()))
     if not grains:
-        return _figures_from_rows(rows, specs, money)
+        return None
+    amount_range = any(name in amounts for name in active)
+    if company is not None and (amount_range or cleaned_data.get("include_subsidiaries") == "0"):
+        return None
     summary.settle()
-    if any(name in amounts for name in active):
-        return _figures_with_bands(record_type, rows, active, grains, specs, money)
+    if company is None:
+        rows = PublicSummary.objects.filter(record_type=record_type)
+    elif has_subsidiaries(company):
+        rows = FamilySummary.objects.filter(company=company, record_type=record_type)
+    else:
+        return None  # one company's rows are few: counted from the rows
     filters = {}
     for name, value in active.items():
-        filters |= _summary_filter(name, value)
-    base = PublicSummary.objects.filter(record_type=record_type, **filters)
+        if name not in AMOUNT_FILTERS:
+            filters |= _summary_filter(name, value)
+    return SummarySource(rows.filter(**filters), grains, active, company is not None, amount_range)
+
+
+def list_count(record_type: str, cleaned_data: dict) -> int | None:
+    """A filtered list's number of rows from the summaries, or None when they cannot say."""
+    source = _summary_source(record_type, cleaned_data)
+    if source is None or source.amount_range:
+        return None  # an amount range's count adds records of partial bands: the rows say
+    totals_rows = source.rows.filter(grain=SummaryGrain.TOTALS).order_by()
+    return totals_rows.aggregate(count=Sum("record_count"))["count"] or 0
+
+
+def list_figures(
+    record_type: str, rows: QuerySet, cleaned_data: dict, specs: list[FacetSpec], money: bool
+) -> ListFigures:
+    """Count, totals and facets of a filtered list, from the summaries where they can answer.
+
+    Each figure comes from ``PublicSummary`` (or, for a company family, ``FamilySummary``)
+    when every filter in use is one its grain covers (years, kind, status, currency; an
+    amount range through the band grains, see ``_figures_with_bands``), else from the
+    filtered rows themselves, so a figure is always the one the rows would give.
+    """
+    source = _summary_source(record_type, cleaned_data, money)
+    if source is None:
+        return _figures_from_rows(rows, specs, money)
+    if source.amount_range:
+        return _figures_with_bands(record_type, rows, source.active, source.grains, specs, money)
+    base, grains, active = source.rows, source.grains, source.active
     totals_rows = base.filter(grain=SummaryGrain.TOTALS)
     figures = totals_from_rows(_summary_totals(totals_rows))
     facets = []
@@ -298,7 +352,7 @@ def list_figures(
     for spec in specs:
         if spec.summary_grain in grains:
             grain = spec.summary_grain
-            if every_year and grain == SummaryGrain.AUTHORITY:
+            if every_year and grain == SummaryGrain.AUTHORITY and not source.family:
                 grain = SummaryGrain.AUTHORITY_ALL_YEARS  # 400 rows instead of 10,000
             rows_of_grain = base.filter(grain=grain)
             facets.append(_facet(rows_of_grain, spec, Sum("record_count"), summary=True))
@@ -764,6 +818,34 @@ def _by_year_and_currency(queryset: QuerySet, date_field: str) -> list[dict]:
     )
 
 
+def _settled_has_subsidiaries(company: Company) -> bool:
+    """``has_subsidiaries`` after settling the summaries (so its family summary is current)."""
+    summary.settle()
+    return has_subsidiaries(company)
+
+
+def _family_by_year_and_currency(company: Company) -> tuple[dict[str, list[dict]], int]:
+    """As ``_by_year_and_currency`` for a family's settlements and penalties, and its lawsuit
+    count, from ``FamilySummary`` in one query (call ``summary.settle()`` first)."""
+    rows = (
+        FamilySummary.objects.filter(company=company, grain=SummaryGrain.TOTALS)
+        .order_by()
+        .values("record_type", "year", "currency")
+        .annotate(
+            count=Sum("record_count"),
+            total=Sum("amount_total"),
+            usd=Sum("usd_total"),
+            usd_known=Sum("usd_count"),
+        )
+    )
+    by_type = {"settlement": [], "violation": [], "lawsuit": []}
+    for row in rows:
+        row["record_year"] = row.pop("year") or None  # 0: no date, as ExtractYear's None
+        by_type[row.pop("record_type")].append(row)
+    lawsuit_count = sum(row["count"] for row in by_type["lawsuit"])
+    return by_type, lawsuit_count
+
+
 def _totals_and_years(rows: list[dict]) -> tuple[Totals, dict[int, tuple[int, Decimal]]]:
     """Totals per currency and (count, USD) per year, both from one grouped query."""
     per_currency: dict[str, dict] = {}
@@ -790,18 +872,22 @@ def company_overview(
 ) -> tuple[RecordGroup, list[YearRecord]]:
     """The company page's latest records, totals and year-by-year figures.
 
-    Totals and years come from one grouped query per record type (by year and currency),
-    not one for each, over the family's ids resolved once (``cases.models.company_ids``).
+    For a company with subsidiaries and its family included, totals, years and the lawsuit
+    count come from its ``FamilySummary`` (one query). Otherwise from one grouped query per
+    record type (by year and currency) over the company's own rows.
     """
     settlements = public_settlements().for_company(company, include_family)
     violations = public_violations().for_company(company, include_family)
     lawsuits = public_lawsuits().for_company(company, include_family)
-    settlement_totals, settlement_years = _totals_and_years(
-        _by_year_and_currency(settlements, "announced_on")
-    )
-    violation_totals, violation_years = _totals_and_years(
-        _by_year_and_currency(violations, "decided_on")
-    )
+    if include_family and _settled_has_subsidiaries(company):
+        by_type, lawsuit_count = _family_by_year_and_currency(company)
+        settlement_rows, violation_rows = by_type["settlement"], by_type["violation"]
+    else:
+        settlement_rows = _by_year_and_currency(settlements, "announced_on")
+        violation_rows = _by_year_and_currency(violations, "decided_on")
+        lawsuit_count = None
+    settlement_totals, settlement_years = _totals_and_years(settlement_rows)
+    violation_totals, violation_years = _totals_and_years(violation_rows)
     group = RecordGroup(
         settlements=list(
             settlements.order_by(F("announced_on").desc(nulls_last=True), "-pk")[:limit]
@@ -810,7 +896,7 @@ def company_overview(
         violations=list(violations.order_by(NEWEST_DECIDED, "-pk")[:limit]),
         violation_totals=violation_totals,
         lawsuits=list(lawsuits.order_by(F("filed_on").desc(nulls_last=True), "-pk")[:limit]),
-        lawsuit_count=lawsuits.count(),
+        lawsuit_count=lawsuits.count() if lawsuit_count is None else lawsuit_count,
     )
     none = (0, Decimal(0))
     years = [

@@ -54,6 +54,7 @@ from cases.public_selectors import (
 from cases.selectors import totals as totals_of
 from core.charts import ChartRow, bar_chart
 from core.money import format_approximate_usd
+from core.pagination import CountedPaginator
 
 PAGE_SIZE = 50
 OUTPUT_FORMATS = ("html", "csv", "atom")
@@ -169,14 +170,6 @@ class Pagination:
     last_url: str
     previous_url: str
     next_url: str
-
-
-class CountedPaginator(Paginator):
-    """A paginator told the number of rows (from the summaries) instead of counting them."""
-
-    def __init__(self, *args, known_count: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.__dict__["count"] = known_count
 
 
 def paginate(request: HttpRequest, queryset: QuerySet, count: int | None = None) -> Pagination:

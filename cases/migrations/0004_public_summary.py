@@ -13,9 +13,9 @@ def install_and_fill(apps, schema_editor):
     from cases import summary
 
     summary.install_triggers(schema_editor)
-    # The summaries are computed by the latest migration that changes their shape
-    # (0007_amount_bands): ``summary.rebuild()`` writes every column of today's model, which
-    # the table does not have yet at this point.
+    # The summaries are computed by the migrations that change their shape (0007_amount_bands,
+    # 0009_family_summary): ``summary.rebuild()`` writes every column of today's models,
+    # which the tables do not have yet at this point.
 
 
 def remove(apps, schema_editor):

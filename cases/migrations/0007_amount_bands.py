@@ -13,7 +13,7 @@ from django.db import migrations, models
 def rebuild(apps, schema_editor):
     from cases import summary
 
-    summary.rebuild()
+    summary.rebuild(families=False)  # FamilySummary comes with 0009
 
 
 class Migration(migrations.Migration):

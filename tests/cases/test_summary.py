@@ -1,9 +1,10 @@
 """The precomputed summaries never drift from the rows, whatever path wrote them.
 
-After each write path, every figure the pages read from ``PublicSummary`` and
-``CompanyTotals`` (list counts, totals and facets, home and statistics figures, top
-companies, company pages) is compared with the same figure aggregated directly over the
-public rows, the way the pages computed it before the summaries existed.
+After each write path, every figure the pages read from ``PublicSummary``,
+``CompanyTotals`` and ``FamilySummary`` (list counts, totals and facets, with and without
+a company family, home and statistics figures, top companies, company pages) is compared
+with the same figure aggregated directly over the public rows, the way the pages computed
+it before the summaries existed.
 """
 
 import datetime
@@ -23,6 +24,7 @@ from cases.importing import import_records
 from cases.models import (
     CompanyTotals,
     ExchangeRate,
+    FamilySummary,
     Lawsuit,
     PublicSummary,
     Settlement,
@@ -37,6 +39,8 @@ from cases.public_selectors import (
     companies_with_totals,
     company_overview,
     facet_counts,
+    has_subsidiaries,
+    list_count,
     list_figures,
     overview,
     public_lawsuits,
@@ -44,7 +48,7 @@ from cases.public_selectors import (
     public_violations,
     statistics,
 )
-from cases.selectors import totals
+from cases.selectors import _by_year, totals
 from cases.synthetic import SyntheticGenerator
 from companies.models import Company
 from companies.services import company_set_parent
@@ -206,20 +210,71 @@ def assert_summaries_match_rows():
 
     for company in Company.objects.published():
         for family in (True, False):
+            company = Company.objects.get(pk=company.pk)  # family ids read afresh
             group, years = company_overview(company, family)
-            assert group.settlement_totals == totals(
-                public_settlements().for_company(company, family)
-            )
-            assert group.violation_totals == totals(
-                public_violations().for_company(company, family)
-            )
-            assert sum(year.settlements for year in years) == (
-                public_settlements().for_company(company, family).exclude(announced_on=None).count()
-            )
-            assert sum(year.violations for year in years) == (
-                public_violations().for_company(company, family).count()
-            )
+            settlements = public_settlements().for_company(company, family)
+            violations = public_violations().for_company(company, family)
+            assert group.settlement_totals == totals(settlements)
+            assert group.violation_totals == totals(violations)
+            assert group.lawsuit_count == public_lawsuits().for_company(company, family).count()
+            by_year = {
+                year.year: (
+                    year.settlements,
+                    year.settlements_usd,
+                    year.violations,
+                    year.violations_usd,
+                )
+                for year in years
+            }
+            expected_settlements = _by_year(settlements, "announced_on")
+            expected_violations = _by_year(violations, "decided_on")
+            none = (0, Decimal(0))
+            assert by_year == {
+                year: (*expected_settlements.get(year, none), *expected_violations.get(year, none))
+                for year in expected_settlements.keys() | expected_violations.keys()
+            }, company
+    assert_family_lists_match_rows()
+    assert_family_summaries_only_for_parents()
     assert not SummaryDirty.objects.exists()
+
+
+FAMILY_FILTERS = [{}, {"year": "2021"}, {"year_from": "2020"}, {"currency": "EUR"}]
+
+
+def assert_family_lists_match_rows():
+    """Lists filtered by a family (or its head alone): every figure equals the rows'.
+
+    Only companies with subsidiaries: a single company's figures come from its rows.
+    """
+    parents = Company.objects.published().filter(subsidiaries__isnull=False).distinct()
+    for record_type, filterset_class, rows_of, specs, status, kind in LISTS:
+        for company in parents:
+            for switch in ({}, {"include_subsidiaries": "0"}):
+                own = [{"status": status}, {"kind": kind, "year": "2021"}]
+                for extra in [*FAMILY_FILTERS, *own]:
+                    data = {"company": company.slug, **switch, **extra}
+                    filterset = filterset_class(data, queryset=rows_of())
+                    assert filterset.is_valid(), filterset.errors
+                    rows = filterset.qs
+                    cleaned = filterset.form.cleaned_data
+                    figures = list_figures(record_type, rows, cleaned, specs, True)
+                    expected_totals = totals(rows)
+                    assert figures.totals == expected_totals, (record_type, data)
+                    assert figures.count in (None, expected_totals.count), (record_type, data)
+                    assert figures.facets == facet_counts(rows, specs), (record_type, data)
+                    count = list_count(record_type, cleaned)
+                    assert count in (None, expected_totals.count), (record_type, data)
+                    if not switch:
+                        assert count == figures.count == expected_totals.count, data
+
+
+def assert_family_summaries_only_for_parents():
+    """A family summary exists for exactly the companies with a subsidiary (once settled)."""
+    summary.settle()
+    parents = set(Company.objects.exclude(parent=None).values_list("parent_id", flat=True))
+    assert set(FamilySummary.objects.values_list("company_id", flat=True)) <= parents
+    for company in Company.objects.all():
+        assert has_subsidiaries(company) == (company.pk in parents)
 
 
 @pytest.fixture
@@ -577,3 +632,94 @@ def test_rebuild_repairs_a_tampered_summary(records):
     CompanyTotals.objects.all().delete()
     summary.rebuild()
     assert_summaries_match_rows()
+
+
+def test_rebuild_repairs_a_tampered_family_summary(records):
+    summary.settle()
+    assert FamilySummary.objects.filter(company=records["parent"]).exists()
+    FamilySummary.objects.update(record_count=999)
+    FamilySummary.objects.create(
+        company=records["other"], grain="totals", record_type="violation", year=2001, record_count=5
+    )
+    summary.rebuild()
+    assert_summaries_match_rows()
+
+
+def test_a_lawsuit_with_two_defendants_in_one_family_is_counted_once(records):
+    # The fixture's lawsuit names both the parent and its child; it has two settlements.
+    parent = records["parent"]
+    group, _ = company_overview(parent, True)
+    assert group.lawsuit_count == 1
+    assert group.settlement_totals.count == 2
+    assert group.violation_totals.count == 2
+    cleaned = {"company": parent, "include_subsidiaries": "1"}
+    assert list_count("settlement", cleaned) == 2
+    assert list_count("violation", cleaned) == 2
+    stored = FamilySummary.objects.filter(company=parent, grain="totals")
+    assert sum(stored.filter(record_type="settlement").values_list("record_count", flat=True)) == 2
+    assert sum(stored.filter(record_type="lawsuit").values_list("record_count", flat=True)) == 1
+    assert_summaries_match_rows()
+
+
+def test_subsidiaries_added_moved_and_removed(records):
+    parent, child, other = records["parent"], records["child"], records["other"]
+    grandchild = CompanyFactory(name="Grandchild", slug="grandchild", parent=child)
+    assert_summaries_match_rows()
+    ViolationFactory(
+        company=grandchild, authority=records["court"], decided_on=datetime.date(2021, 2, 2)
+    )
+    LawsuitFactory(defendants=[grandchild, other], authority=records["regulator"])
+    assert_summaries_match_rows()
+    # The middle of the family moves, with its own subsidiary, under another company.
+    company_set_parent(company=child, parent=other)
+    assert_summaries_match_rows()
+    # A company that had no subsidiary gets one (its first family summary) and loses it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE companies_company SET parent_id = %s WHERE id = %s", [parent.pk, other.pk]
+        )
+    assert_summaries_match_rows()
+    Company.objects.filter(pk=grandchild.pk).update(parent=None)
+    assert_summaries_match_rows()
+    # A defendant added to and removed from a family's lawsuit.
+    lawsuit = records["lawsuit"]
+    lawsuit.defendant_links.create(company=other)
+    assert_summaries_match_rows()
+    lawsuit.defendant_links.filter(company=child).delete()
+    assert_summaries_match_rows()
+    # An unpublished subsidiary still counts in its family, as the pages count it.
+    Company.objects.filter(pk=child.pk).update(is_published=False)
+    assert_summaries_match_rows()
+    empty = CompanyFactory(name="Empty", slug="empty", parent=grandchild)
+    assert_summaries_match_rows()
+    empty.delete()
+    assert_summaries_match_rows()
+    assert not FamilySummary.objects.filter(company=grandchild).exists()
+
+
+def test_family_pages_show_what_the_rows_give(records, client, monkeypatch):
+    """The company page, the filtered list and the API, from the family summary and from
+    the rows (the summary switched off), are the same bytes."""
+    from cases import public_selectors
+
+    ViolationFactory(
+        company=records["child"], authority=records["court"], decided_on=datetime.date(2021, 2, 2)
+    )
+    urls = [
+        "/companies/parent/",
+        "/companies/parent/?include_subsidiaries=0",
+        "/settlements/?company=parent",
+        "/settlements/?company=parent&year=2019",
+        "/violations/?company=parent&kind=fine",
+        "/violations/?company=parent&year_from=2020",
+        "/api/settlements/?company=parent",
+        "/api/violations/?company=parent&year=2021",
+    ]
+    with_summary = {url: client.get(url) for url in urls}
+    assert FamilySummary.objects.filter(company=records["parent"]).exists()
+    monkeypatch.setattr(public_selectors, "has_subsidiaries", lambda company: False)
+    for url in urls:
+        without = client.get(url)
+        assert with_summary[url].status_code == without.status_code == 200, url
+        assert with_summary[url].content == without.content, url
+    assert b"Court" in with_summary["/violations/?company=parent&year_from=2020"].content
