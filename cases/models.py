@@ -809,6 +809,9 @@ class PublicSummary(models.Model):
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        # No index of its own: summaries are read by slice (grain, record type, year), and
+        # the planner, given an index on this column, walked all of it to merge-join.
+        db_index=False,
         related_name="+",
         help_text="The authority (authority grain); for settlements, their lawsuit's.",
     )
@@ -818,6 +821,7 @@ class PublicSummary(models.Model):
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # as ``authority``: /stats/'s laws query walked it (84 ms at 1M)
         related_name="+",
         help_text="The law (law grain); for settlements, one of their lawsuit's laws.",
     )
@@ -934,6 +938,9 @@ class FamilySummary(models.Model):
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        # No index of its own: summaries are read by slice (grain, record type, year), and
+        # the planner, given an index on this column, walked all of it to merge-join.
+        db_index=False,
         related_name="+",
         help_text="The authority (authority grain); for settlements, their lawsuit's.",
     )
