@@ -228,7 +228,7 @@ class RecordQuerySet(PublishableQuerySet):
 class LawsuitQuerySet(PublishableQuerySet):
     def for_company(self, company: Company, include_family: bool = True):
         defendants = LawsuitDefendant.objects.filter(
-            lawsuit=OuterRef("pk"), company_id__in=company_ids(company, include_family)
+            lawsuit=OuterRef("pk"), company_id__any_of=company_ids(company, include_family)
         )
         return self.filter(Exists(defendants))
 
@@ -470,7 +470,7 @@ class SettlementQuerySet(RecordQuerySet):
 
     def for_company(self, company: Company, include_family: bool = True):
         defendants = LawsuitDefendant.objects.filter(
-            lawsuit=OuterRef("lawsuit"), company_id__in=company_ids(company, include_family)
+            lawsuit=OuterRef("lawsuit"), company_id__any_of=company_ids(company, include_family)
         )
         return self.filter(Exists(defendants))
 
@@ -573,7 +573,7 @@ class ViolationQuerySet(RecordQuerySet):
     date_field = "decided_on"
 
     def for_company(self, company: Company, include_family: bool = True):
-        return self.filter(company_id__in=company_ids(company, include_family))
+        return self.filter(company_id__any_of=company_ids(company, include_family))
 
 
 class ViolationKind(models.TextChoices):

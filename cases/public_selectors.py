@@ -53,6 +53,7 @@ from companies.filters import company_name_matches
 from companies.models import Company, CompanyAlias
 from core.countries import COUNTRY_NAMES
 from core.dates import format_precise_date
+from core.urls import detail_url
 
 MONEY = DecimalField(max_digits=22, decimal_places=2)
 # Newest penalties first, in the order of the index on decided_on (which is never NULL, so
@@ -921,24 +922,44 @@ def company_years(company: Company, include_family: bool) -> list[YearRecord]:
     return company_overview(company, include_family)[1]
 
 
+@dataclass(frozen=True)
+class CompanyLink:
+    """A company as a link: its name and address (a family can list hundreds)."""
+
+    name: str
+    slug: str
+
+    def get_absolute_url(self) -> str:
+        return detail_url("companies:detail", "slug", self.slug)
+
+
 @dataclass
 class CompanyProfile:
     company: Company
     parent_chain: list[Company]
-    subsidiaries: list[Company]
+    subsidiaries: list[CompanyLink]
     family_size: int
     aliases: list[str]
 
 
 def company_profile(company: Company) -> CompanyProfile:
-    """Who owns the company and what it owns, only as far as those companies are public."""
+    """Who owns the company and what it owns, only as far as those companies are public.
+
+    The direct subsidiaries as names and slugs and the rest of the family as a count: the
+    largest family's 1,040 companies as model instances cost more than its page's queries.
+    """
     chain = [ancestor for ancestor in company.ancestors() if ancestor.is_published]
-    family = list(
-        Company.objects.published().family_of(company).exclude(pk=company.pk).order_by("name")
-    )
-    subsidiaries = [c for c in family if c.parent_id == company.pk]
+    published = Company.objects.published()
+    subsidiaries = [
+        CompanyLink(name, slug)
+        for name, slug in published.filter(parent_id=company.pk)
+        .order_by("name")
+        .values_list("name", "slug")
+    ]
+    family = company_ids(company, include_family=True)  # read once, reused by the page
+    family_size = published.filter(pk__any_of=family).exclude(pk=company.pk).count()
     aliases = list(CompanyAlias.objects.filter(company=company).values_list("name", flat=True))
-    return CompanyProfile(company, chain, subsidiaries, len(family), aliases)
+    return CompanyProfile(company, chain, subsidiaries, family_size, aliases)
 
 
 # --- Home and stats --------------------------------------------------------------------------

@@ -91,3 +91,16 @@ def chart_bars(chart):
             "    </g>\n    "
         )
     return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def company_links(companies, empty: str = "None recorded"):
+    """Companies as comma-separated links (a family can list hundreds), or ``empty``."""
+    if not companies:
+        return empty
+    return mark_safe(
+        ", ".join(
+            f'<a href="{text(company.get_absolute_url())}">{text(company.name)}</a>'
+            for company in companies
+        )
+    )
