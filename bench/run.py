@@ -515,10 +515,19 @@ def raw_sql(statements: list[str], options: Options) -> dict:
 
 def measure_http(base: str, path: str, options: Options, headers=None, c8=True) -> dict:
     url = base + path
-    for _ in range(1):  # warm caches and connections
-        status, _, _ = fetch_once(url, headers=headers)
-        if status != 200:
-            raise RuntimeError(f"{url} answered {status}, not 200: nothing to measure")
+    status, _, _ = fetch_once(url, headers=headers)
+    if status != 200:
+        raise RuntimeError(f"{url} answered {status}, not 200: nothing to measure")
+    # Warm every server process, not just one: gunicorn's sync workers close each connection,
+    # so the measured requests spread over all of them, and each one's first request of a
+    # page (its database connection, compiled templates) would otherwise count as a latency.
+    run_load(
+        url,
+        concurrency=options.workers,
+        max_requests=options.workers * 3,
+        max_seconds=max(options.c1_seconds, 5),
+        headers=headers,
+    )
     c1 = run_load(
         url,
         concurrency=1,
