@@ -1441,9 +1441,7 @@ def _similar_companies(query: str, limit: int) -> list[Company]:
         "threshold": TRIGRAM_THRESHOLD,
         "limit": limit,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(SIMILAR_COMPANIES_SQL, parameters)
-        ids = [row[0] for row in cursor.fetchall()]
+    ids = _ids(SIMILAR_COMPANIES_SQL, parameters)
     by_id = public_companies().in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
 
