@@ -768,6 +768,12 @@ class SummaryGrain(models.TextChoices):
     BAND = "band", "Year, amount band, kind, status and currency"
     BAND_AUTHORITY = "bandauth", "Year, amount band and authority"
     BAND_AUTHORITY_ALL_YEARS = "bandauth*", "Amount band and authority, all years"
+    # What an amount range reads: without a year filter, its totals and its kind, status and
+    # currency facets all years together; without a kind, status or currency filter, its
+    # year facet by year and band (hundreds of rows, where the band grain's per-year rows
+    # in a range are tens of thousands at a million records).
+    BAND_ALL_YEARS = "band*", "Amount band, kind, status and currency, all years"
+    BAND_YEAR = "bandyear", "Year and amount band"
 
 
 class SummaryRecordType(models.TextChoices):

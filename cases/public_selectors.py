@@ -242,10 +242,11 @@ AMOUNT_FILTERS = {
     "amount_min": {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY},
     "amount_max": {SummaryGrain.TOTALS, SummaryGrain.AUTHORITY},
 }
+YEAR_FILTERS = ("year", "year_from", "year_to")
+# The band grains answering a figure of an amount range: (with a year filter, without).
 BAND_GRAINS = {
-    SummaryGrain.TOTALS: SummaryGrain.BAND,
-    SummaryGrain.AUTHORITY: SummaryGrain.BAND_AUTHORITY,
-    SummaryGrain.AUTHORITY_ALL_YEARS: SummaryGrain.BAND_AUTHORITY_ALL_YEARS,
+    SummaryGrain.TOTALS: (SummaryGrain.BAND, SummaryGrain.BAND_ALL_YEARS),
+    SummaryGrain.AUTHORITY: (SummaryGrain.BAND_AUTHORITY, SummaryGrain.BAND_AUTHORITY_ALL_YEARS),
 }
 
 
@@ -349,7 +350,7 @@ def list_figures(
     totals_rows = base.filter(grain=SummaryGrain.TOTALS)
     figures = totals_from_rows(_summary_totals(totals_rows))
     facets = []
-    every_year = not any(name in active for name in ("year", "year_from", "year_to"))
+    every_year = not any(name in active for name in YEAR_FILTERS)
     for spec in specs:
         if spec.summary_grain in grains:
             grain = spec.summary_grain
@@ -394,7 +395,7 @@ def _figures_with_bands(
     edge_rows = _edge_rows(edges, by_bands)
 
     currencies: dict[str, dict] = {}
-    for row in _summary_totals(summary_rows.filter(grain=SummaryGrain.BAND)):
+    for row in _summary_totals(summary_rows.filter(grain=_band_grain(None, active))):
         currencies[row["currency"]] = dict(row)
     for row in edge_rows:
         total = currencies.setdefault(
@@ -408,24 +409,36 @@ def _figures_with_bands(
             total["usd_known"] += 1
     figures = totals_from_rows([currencies[code] for code in sorted(currencies)])
 
-    every_year = not any(name in active for name in ("year", "year_from", "year_to"))
     facets = {}
     for spec in by_bands:
-        grain = spec.summary_grain
-        if every_year and grain == SummaryGrain.AUTHORITY:
-            grain = SummaryGrain.AUTHORITY_ALL_YEARS
         edge_counts: dict[tuple, int] = {}
         for row in edge_rows:
             key = _facet_key(spec, row)
             if key is not None:
                 edge_counts[key] = edge_counts.get(key, 0) + 1
-        of_grain = summary_rows.filter(grain=BAND_GRAINS[grain])
+        of_grain = summary_rows.filter(grain=_band_grain(spec, active))
         facets[spec.parameter] = _merged_facet(of_grain, spec, edge_counts)
     for spec in by_rows:
         facets[spec.parameter] = _facet(rows, spec, Count("pk"), summary=False)
     return ListFigures(
         figures.count, figures if money else None, [facets[spec.parameter] for spec in specs]
     )
+
+
+def _band_grain(spec: FacetSpec | None, active: dict) -> str:
+    """The band grain holding a figure of an amount range (``spec`` None: the totals).
+
+    Without a year filter, the rows of all years together: the per-year band rows inside a
+    range are tens of thousands at a million records, their sums over the years hundreds.
+    The year facet needs years: by year and band alone, unless a kind, status or currency
+    filter needs the band grain's other dimensions.
+    """
+    if spec is not None and spec.is_year:
+        if all(name in AMOUNT_FILTERS or name in YEAR_FILTERS for name in active):
+            return SummaryGrain.BAND_YEAR
+        return SummaryGrain.BAND
+    by_year, all_years = BAND_GRAINS[SummaryGrain.TOTALS if spec is None else spec.summary_grain]
+    return by_year if any(name in active for name in YEAR_FILTERS) else all_years
 
 
 def _edge_fields(specs: list[FacetSpec]) -> list[str]:

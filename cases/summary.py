@@ -248,6 +248,27 @@ def _insert_band_rows(record_type: str, years: set[int] | None) -> None:
     by_authority = rows.values("s_year", "s_amount_band", "s_authority_id")
     by_authority = by_authority.annotate(s_record_count=Count("pk"), **money).order_by()
     _insert_grouped(SummaryGrain.BAND_AUTHORITY, record_type, by_authority)
+    _insert_band_years(record_type, years)
+
+
+def _insert_band_years(record_type: str, years: set[int] | None) -> None:
+    """The per-(year, band) rows of these years, summed from their band rows just inserted:
+    an amount range's year facet reads them (hundreds of rows, not tens of thousands)."""
+    band_rows = PublicSummary.objects.filter(record_type=record_type, grain=SummaryGrain.BAND)
+    if years is not None:
+        band_rows = band_rows.filter(year__in=years)
+    grouped = (
+        band_rows.order_by()
+        .annotate(s_year=F("year"), s_amount_band=F("amount_band"))
+        .values("s_year", "s_amount_band")
+        .annotate(
+            s_record_count=Sum("record_count"),
+            s_usd_total=Sum("usd_total"),
+            s_usd_count=Sum("usd_count"),
+        )
+        .order_by()
+    )
+    _insert_grouped(SummaryGrain.BAND_YEAR, record_type, grouped)
 
 
 def _recompute_years(record_type: str, years: set[int] | None) -> None:
@@ -268,7 +289,8 @@ ALL_YEARS = {
 
 
 def _recompute_all_years(record_type: str) -> None:
-    """The per-authority and per-law rows of all years, summed from the per-year rows."""
+    """The rows of all years (per authority, per law, and the band grains'), summed from the
+    per-year rows: exact whenever the years are."""
     for grain, (all_years, key) in ALL_YEARS.items():
         PublicSummary.objects.filter(record_type=record_type, grain=all_years).delete()
         per_year = PublicSummary.objects.filter(record_type=record_type, grain=grain)
@@ -292,25 +314,55 @@ def _recompute_all_years(record_type: str) -> None:
             ],
             batch_size=2000,
         )
-    # The same for the amount bands, in one statement (tens of thousands of rows).
-    PublicSummary.objects.filter(
-        record_type=record_type, grain=SummaryGrain.BAND_AUTHORITY_ALL_YEARS
-    ).delete()
-    per_year = PublicSummary.objects.filter(
-        record_type=record_type, grain=SummaryGrain.BAND_AUTHORITY
-    ).order_by()
+    # The same for the amount bands, one statement each (tens of thousands of rows).
+    for per_year in BAND_ALL_YEARS:
+        _insert_band_all_years(record_type, per_year)
+
+
+# Band grains summed over the years: per-year grain: (all-years grain, its dimensions).
+BAND_ALL_YEARS = {
+    SummaryGrain.BAND_AUTHORITY: (SummaryGrain.BAND_AUTHORITY_ALL_YEARS, ("authority_id",)),
+    SummaryGrain.BAND: (SummaryGrain.BAND_ALL_YEARS, ("kind", "status", "currency")),
+}
+
+
+def _insert_band_all_years(record_type: str, per_year: str) -> None:
+    """Replace an all-years band grain by the sum of its per-year rows (year 0)."""
+    all_years, dimensions = BAND_ALL_YEARS[per_year]
+    PublicSummary.objects.filter(record_type=record_type, grain=all_years).delete()
+    dimensions = ("amount_band", *dimensions)
     grouped = (
-        per_year.annotate(s_amount_band=F("amount_band"), s_authority_id=F("authority_id"))
-        .values("s_amount_band", "s_authority_id")
+        PublicSummary.objects.filter(record_type=record_type, grain=per_year)
+        .order_by()
+        .annotate(**{f"s_{name}": F(name) for name in dimensions})
+        .values(*(f"s_{name}" for name in dimensions))
         .annotate(
             s_year=Value(0),
             s_record_count=Sum("record_count"),
+            s_amount_total=Sum("amount_total"),
             s_usd_total=Sum("usd_total"),
             s_usd_count=Sum("usd_count"),
         )
         .order_by()
     )
-    _insert_grouped(SummaryGrain.BAND_AUTHORITY_ALL_YEARS, record_type, grouped)
+    _insert_grouped(all_years, record_type, grouped)
+
+
+def fill_band_summaries() -> None:
+    """Compute the year-and-band and all-years band rows from the band rows (for migration
+    0011, which adds those grains; afterwards every recomputation keeps them)."""
+    with transaction.atomic():
+        for record_type, (*_, has_money) in RECORD_TYPES.items():
+            if not has_money:
+                continue
+            PublicSummary.objects.filter(
+                record_type=record_type, grain=SummaryGrain.BAND_YEAR
+            ).delete()
+            _insert_band_years(record_type, None)
+            _insert_band_all_years(record_type, SummaryGrain.BAND)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE cases_publicsummary")
 
 
 def _company_totals(company_ids: list[int] | None) -> list[CompanyTotals]:

@@ -8,6 +8,7 @@ it before the summaries existed.
 """
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -146,8 +147,56 @@ def direct_statistics():
     }
 
 
+# Each money record type's public rows, date and kind, as the lists filter and group them.
+BAND_SOURCES = {
+    "settlement": (public_settlements, "announced_on", "lawsuit__kind"),
+    "violation": (public_violations, "decided_on", "kind"),
+}
+
+
+def assert_band_grains_match_rows():
+    """The band grains summed over years (all years; by year and band alone) hold exactly
+    what grouping the public rows in Python gives: no row missing, none stale, none extra.
+
+    The amount-range figures read these grains without a year filter; this checks the rows
+    themselves too, band by band (a figure could hide a wrong row behind a partial band).
+    """
+    summary.settle()
+    for record_type, (rows_of, date, kind) in BAND_SOURCES.items():
+        all_years, by_year = defaultdict(lambda: [0, 0, 0, 0]), defaultdict(lambda: [0, 0, 0])
+        for row in rows_of().values(date, kind, "status", "currency", "amount", "amount_usd"):
+            band = amount_bands.band_of(row["amount_usd"])
+            usd, known = row["amount_usd"] or 0, int(row["amount_usd"] is not None)
+            figures = all_years[(band, row[kind], row["status"], row["currency"])]
+            for index, value in enumerate((1, row["amount"], usd, known)):
+                figures[index] += value
+            year = row[date].year if row[date] else 0
+            for index, value in enumerate((1, usd, known)):
+                by_year[(year, band)][index] += value
+        stored = PublicSummary.objects.filter(record_type=record_type)
+        got_all = {
+            (row.amount_band, row.kind, row.status, row.currency): [
+                row.record_count,
+                row.amount_total,
+                row.usd_total,
+                row.usd_count,
+            ]
+            for row in stored.filter(grain=SummaryGrain.BAND_ALL_YEARS)
+        }
+        assert got_all == dict(all_years), record_type
+        assert set(
+            stored.filter(grain=SummaryGrain.BAND_ALL_YEARS).values_list("year", flat=True)
+        ) <= {0}
+        got_by_year = {
+            (row.year, row.amount_band): [row.record_count, row.usd_total, row.usd_count]
+            for row in stored.filter(grain=SummaryGrain.BAND_YEAR)
+        }
+        assert got_by_year == dict(by_year), record_type
+
+
 def assert_summaries_match_rows():
     """Every summary-backed figure equals the one aggregated from the public rows."""
+    assert_band_grains_match_rows()
     for record_type, filterset_class, rows_of, specs, status, kind in LISTS:
         own = [
             {"status": status, "currency": "USD"},
@@ -466,7 +515,7 @@ def test_band_rows_add_up_to_the_totals(records):
     """Every record is in exactly one band (or the band for no USD value), per year."""
     summary.settle()
     for record_type in ("settlement", "violation"):
-        for grain in (SummaryGrain.BAND, SummaryGrain.BAND_AUTHORITY):
+        for grain in (SummaryGrain.BAND, SummaryGrain.BAND_AUTHORITY, SummaryGrain.BAND_YEAR):
             by_band = PublicSummary.objects.filter(record_type=record_type, grain=grain)
             totals_rows = PublicSummary.objects.filter(
                 record_type=record_type, grain=SummaryGrain.TOTALS
@@ -481,6 +530,14 @@ def test_band_rows_add_up_to_the_totals(records):
                 )
 
             assert per_year(by_band) == per_year(totals_rows)
+        # Summed over the years, each all-years band grain has every record once.
+        for grain in (SummaryGrain.BAND_ALL_YEARS, SummaryGrain.BAND_AUTHORITY_ALL_YEARS):
+            rows = PublicSummary.objects.filter(record_type=record_type, grain=grain)
+            totals_rows = PublicSummary.objects.filter(
+                record_type=record_type, grain=SummaryGrain.TOTALS
+            )
+            sums = (Sum("record_count"), Sum("usd_total"), Sum("usd_count"))
+            assert rows.aggregate(*sums) == totals_rows.aggregate(*sums)
     # The GBP settlement has no rate, so no USD value: it is in the band for none.
     bands = PublicSummary.objects.filter(grain=SummaryGrain.BAND, record_type="settlement")
     assert set(bands.values_list("amount_band", flat=True)) == {
@@ -507,19 +564,117 @@ def test_amount_ranges_are_answered_by_the_bands(records, monkeypatch, data):
 
 
 def test_band_figures_come_from_the_summary(records):
-    """Tampering with a band row shows in the figure: the bands are really read."""
+    """Tampering with a band row shows in the figure: the bands are really read (the
+    per-year band rows under a year filter; without one, the next test)."""
     summary.settle()
-    data = {"amount_min": "1000000", "amount_max": "5000000"}
+    data = {"amount_min": "1000000", "amount_max": "5000000", "year": "2019"}
     filterset = SettlementFilterSet(data, queryset=public_settlements())
     assert filterset.is_valid()
     args = ("settlement", filterset.qs, filterset.form.cleaned_data, SETTLEMENT_FACETS, True)
-    assert list_figures(*args).count == 2
+    assert list_figures(*args).count == 1
     PublicSummary.objects.filter(
         grain=SummaryGrain.BAND, record_type="settlement", amount_band=Decimal("2000000")
     ).update(record_count=7)
-    assert list_figures(*args).count == 8
+    assert list_figures(*args).count == 7
     summary.rebuild()
-    assert list_figures(*args).count == 2
+    assert list_figures(*args).count == 1
+
+
+def _range_figures(record_type, data):
+    filterset_class, rows_of, specs = {
+        "settlement": (SettlementFilterSet, public_settlements, SETTLEMENT_FACETS),
+        "violation": (ViolationFilterSet, public_violations, VIOLATION_FACETS),
+    }[record_type]
+    filterset = filterset_class(data, queryset=rows_of())
+    assert filterset.is_valid(), filterset.errors
+    rows = filterset.qs
+    return list_figures(record_type, rows, filterset.form.cleaned_data, specs, True), rows
+
+
+def test_ranges_without_a_year_read_the_all_years_band_grains(records):
+    """Without a year filter, an amount range's totals, kind, status and currency facets
+    come from the all-years band rows and its year facet from the by-year-and-band rows;
+    with a year filter (or, for the year facet, a currency filter), from the per-year rows.
+    Tampering with a grain shows in exactly the figures said to read it."""
+    summary.settle()
+    whole = {"amount_min": "1000000", "amount_max": "5000000"}
+    figures, rows = _range_figures("settlement", whole)
+    assert figures.totals == totals(rows) and figures.totals.count == 2
+    assert figures.facets == facet_counts(rows, SETTLEMENT_FACETS)
+    PublicSummary.objects.filter(
+        grain=SummaryGrain.BAND_ALL_YEARS, record_type="settlement", amount_band=Decimal("2000000")
+    ).update(record_count=7)
+    PublicSummary.objects.filter(
+        grain=SummaryGrain.BAND_YEAR, record_type="settlement", year=2019
+    ).update(record_count=5)
+    tampered, _ = _range_figures("settlement", whole)
+    assert tampered.totals.count == 8
+    facets = {facet.parameter: facet for facet in tampered.facets}
+    assert {value.value: value.count for value in facets["year"].values}["2019"] == 5
+    assert sum(value.count for value in facets["kind"].values) == 8
+    assert sum(value.count for value in facets["status"].values) == 8
+    # A year filter: totals and facets but the year from the per-year band rows.
+    figures, rows = _range_figures("settlement", {**whole, "year_from": "2000"})
+    assert figures.totals == totals(rows)
+    expected = facet_counts(rows, SETTLEMENT_FACETS)
+    assert [f for f in figures.facets if f.parameter != "year"] == [
+        f for f in expected if f.parameter != "year"
+    ]
+    # A currency filter: the year facet from the per-year band rows.
+    figures, rows = _range_figures("settlement", {**whole, "currency": "EUR"})
+    assert figures.facets[0].parameter == "year"
+    assert figures.facets[0] == facet_counts(rows, SETTLEMENT_FACETS)[0]
+    summary.rebuild()
+    assert _range_figures("settlement", whole)[0].totals.count == 2
+
+
+def test_all_years_band_grains_follow_every_write(records):
+    """Add, move across bands, unpublish, delete, in dated years and the undated one: the
+    all-years and by-year band rows, and the figures of ranges read from them, stay equal
+    to the rows after each write."""
+    ranges = [
+        {"amount_min": "1000000", "amount_max": "5000000"},
+        {"amount_min": "100", "amount_max": "1000"},
+        {"amount_max": "10"},
+    ]
+
+    def check():
+        assert_band_grains_match_rows()
+        for record_type in BAND_SOURCES:
+            specs = SETTLEMENT_FACETS if record_type == "settlement" else VIOLATION_FACETS
+            for data in ranges:
+                figures, rows = _range_figures(record_type, data)
+                assert figures.totals == totals(rows), (record_type, data)
+                assert figures.count == rows.count(), (record_type, data)
+                assert figures.facets == facet_counts(rows, specs), (record_type, data)
+
+    summary.rebuild()  # every grain filled at once; each write below recomputes its years
+    check()
+    added = services.violation_create(
+        company=records["other"],
+        authority=records["court"],
+        kind="fine",
+        amount=Decimal("2500000"),
+        currency="USD",
+        decided_on=datetime.date(2020, 4, 4),
+        is_published=True,
+    )
+    check()
+    services.record_update(added, amount=Decimal("500"))  # from the millions to the hundreds
+    check()
+    undated = Settlement.objects.get(announced_on=None)
+    services.exchange_rate_set(currency="GBP", year=2020, usd_per_unit=Decimal("1.30"))
+    services.record_update(undated, amount=Decimal("3000000"))
+    undated.refresh_from_db()
+    assert undated.amount_usd is not None  # now in a band, in the year-0 slice
+    check()
+    records_set_published(Violation.objects.filter(pk=added.pk), False)
+    check()
+    records_set_published(Settlement.objects.filter(currency="USD"), False)
+    check()
+    Violation.objects.filter(pk=added.pk).delete()
+    Settlement.objects.filter(pk=undated.pk).delete()
+    check()
 
 
 @pytest.mark.parametrize(
