@@ -1252,18 +1252,21 @@ _OWN_TEXT_MATCHES = {
 # companies are walked in order and each one's records read through an index on the company,
 # so PostgreSQL stops once a page is full instead of ranking every match. A lawsuit (or
 # settlement) comes once per matching defendant; the caller keeps its first, best place.
+# The matching companies and their order are computed once per search (the ``matching``
+# CTE of _COMPANY_WALKS), not once per record type: each walk reads them back in order.
 _MATCHING_COMPANIES = f"""
-    WITH matching AS (
-        SELECT id, name, is_published, similarity(name, %(query)s) AS similarity
+    matching AS MATERIALIZED (
+        SELECT id, is_published,
+               row_number() OVER (ORDER BY similarity(name, %(query)s) DESC, name, id) AS place
         FROM companies_company
         WHERE {search_documents.COMPANY_LEXEMES}
               && tsvector_to_array(to_tsvector('english'::regconfig, %(query)s))
     )
-    SELECT record.id FROM (
-        SELECT * FROM matching ORDER BY similarity DESC, name, id
-    ) company
-    CROSS JOIN LATERAL ({{records}}) record
-    ORDER BY company.similarity DESC, company.name, company.id, {{order}}
+"""
+_WALK = """
+    SELECT record.id FROM (SELECT * FROM matching ORDER BY place) company
+    CROSS JOIN LATERAL ({records}) record
+    ORDER BY company.place, {order}
     LIMIT %(fetch)s
 """
 _NOT_OWN_MATCH = """
@@ -1272,7 +1275,7 @@ _NOT_OWN_MATCH = """
                      @@ websearch_to_tsquery('english', %(query)s), FALSE)
 """
 _COMPANY_MATCHES = {
-    Lawsuit: _MATCHING_COMPANIES.format(
+    Lawsuit: _WALK.format(
         records=f"""
             SELECT lawsuit.id, lawsuit.filed_on AS day
             FROM cases_lawsuitdefendant link
@@ -1284,7 +1287,7 @@ _COMPANY_MATCHES = {
         """,
         order="record.day DESC NULLS LAST, record.id DESC",
     ),
-    Settlement: _MATCHING_COMPANIES.format(
+    Settlement: _WALK.format(
         records=f"""
             SELECT settlement.id, settlement.announced_on AS day
             FROM cases_lawsuitdefendant link
@@ -1298,7 +1301,7 @@ _COMPANY_MATCHES = {
         """,
         order="record.day DESC NULLS LAST, record.id DESC",
     ),
-    Violation: _MATCHING_COMPANIES.format(
+    Violation: _WALK.format(
         records=f"""
             SELECT violation.id, violation.decided_on AS day
             FROM cases_violation violation
@@ -1388,31 +1391,59 @@ def _few_matches(model, query: str) -> bool:
     return count is not None and count <= FEW_MATCHES
 
 
-def _company_matches(model, query: str, limit: int) -> list[int]:
-    """The first ``limit`` records found through their companies, each at its best company's
-    place. Walking the companies lists a record once per matching company; it takes its
-    first place, and if duplicates leave fewer than ``limit`` distinct records, more rows
-    are read."""
-    sql = (_FEW_COMPANY_MATCHES if _few_matches(model, query) else _COMPANY_MATCHES)[model]
-    fetch = limit
-    while True:
-        rows = _ids(sql, {"query": query, "limit": limit, "fetch": fetch})
-        ids = list(dict.fromkeys(rows))
-        if len(ids) >= limit or len(rows) < fetch:
-            return ids[:limit]
-        fetch *= 2
+def _company_walks(sqls: dict, query: str, limit: int, fetch: dict) -> dict:
+    """One statement for the record types' company matches, the matching companies computed
+    once for all of them: each type's rows (ids, in order) as an array."""
+    columns = ", ".join(
+        f"ARRAY({sql.replace('%(fetch)s', f'%(fetch_{model._meta.model_name})s')})"
+        for model, sql in sqls.items()
+    )
+    params = {"query": query, "limit": limit}
+    params |= {f"fetch_{model._meta.model_name}": fetch[model] for model in sqls}
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {_MATCHING_COMPANIES} SELECT {columns}", params)
+        return dict(zip(sqls, cursor.fetchone(), strict=True))
 
 
-def _ranked_records(model, queryset: QuerySet, query: str, limit: int) -> list:
-    """Own-text matches first, by relevance; then matches through company names."""
-    ids = _ids(_OWN_TEXT_MATCHES[model], {"query": query, "limit": limit})
-    if len(ids) < limit:
-        seen = set(ids)
-        more = [pk for pk in _company_matches(model, query, limit) if pk not in seen]
-        ids += more[: limit - len(ids)]
-    rows = queryset.filter(pk__in=ids).defer("search_document", "own_search_document")
-    by_pk = {row.pk: row for row in rows}
-    return [by_pk[pk] for pk in ids if pk in by_pk]
+def _company_matches(models: list, query: str, limit: int) -> dict:
+    """For each model, the first ``limit`` records found through their companies, each at its
+    best company's place. Walking the companies lists a record once per matching company; it
+    takes its first place, and if duplicates leave fewer than ``limit`` distinct records,
+    more rows are read (for that type alone)."""
+    sqls = {
+        model: (_FEW_COMPANY_MATCHES if _few_matches(model, query) else _COMPANY_MATCHES)[model]
+        for model in models
+    }
+    fetch = dict.fromkeys(models, limit)
+    found = {}
+    while sqls:
+        for model, rows in _company_walks(sqls, query, limit, fetch).items():
+            ids = list(dict.fromkeys(rows))
+            if len(ids) >= limit or len(rows) < fetch[model]:
+                found[model] = ids[:limit]
+                del sqls[model]
+            else:
+                fetch[model] *= 2
+    return found
+
+
+def _ranked_records(queries: dict, query: str, limit: int) -> dict:
+    """Own-text matches first, by relevance; then matches through company names. ``queries``
+    maps each model to the queryset its records are loaded from."""
+    ids = {
+        model: _ids(_OWN_TEXT_MATCHES[model], {"query": query, "limit": limit}) for model in queries
+    }
+    short = [model for model in queries if len(ids[model]) < limit]
+    for model, found in _company_matches(short, query, limit).items():
+        seen = set(ids[model])
+        more = [pk for pk in found if pk not in seen]
+        ids[model] += more[: limit - len(ids[model])]
+    records = {}
+    for model, queryset in queries.items():
+        rows = queryset.filter(pk__in=ids[model]).defer("search_document", "own_search_document")
+        by_pk = {row.pk: row for row in rows}
+        records[model] = [by_pk[pk] for pk in ids[model] if pk in by_pk]
+    return records
 
 
 SIMILAR_COMPANIES_SQL = """
@@ -1491,11 +1522,18 @@ def _search_postgres(query: str, limit: int) -> SearchResults:
 
     Companies: ``_similar_companies``.
     """
+    queries = {
+        Lawsuit: public_lawsuits(),
+        Settlement: public_settlements(),
+        Violation: public_violations(),
+    }
+    companies = _similar_companies(query, limit)
+    records = _ranked_records(queries, query, limit)
     return SearchResults(
         query=query,
-        companies=_similar_companies(query, limit),
-        lawsuits=_ranked_records(Lawsuit, public_lawsuits(), query, limit),
-        settlements=_ranked_records(Settlement, public_settlements(), query, limit),
-        violations=_ranked_records(Violation, public_violations(), query, limit),
+        companies=companies,
+        lawsuits=records[Lawsuit],
+        settlements=records[Settlement],
+        violations=records[Violation],
         method="postgres",
     )

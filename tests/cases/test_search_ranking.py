@@ -270,3 +270,16 @@ def test_companies_found_and_ordered_as_the_orm_query_did():
     found = [c.name for c in public_selectors._similar_companies("Northwind", 20)]
     assert "Northwind Hidden" not in found
     assert found[0] == "Northwind"
+
+
+def test_the_matching_companies_are_read_once_for_every_record_type(dataset):
+    """The three record types walk the same companies: one statement computes them (their
+    similarity to the search is the costly part) and walks for every type."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        results = public_selectors.search("Northwind")
+    walks = [q["sql"] for q in queries.captured_queries if "matching AS MATERIALIZED" in q["sql"]]
+    assert len(walks) == 1
+    assert results.violations and results.lawsuits and results.settlements
