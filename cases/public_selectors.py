@@ -1383,12 +1383,35 @@ _FEW_COMPANY_MATCHES = {
 }
 
 
-def _few_matches(model, query: str) -> bool:
+def _few_matches(model, count: int | None) -> bool:
     """Whether a search of several words matches at most FEW_MATCHES records of ``model``
-    (unpublished and own-text matches included): one GIN index scan that stops there."""
-    sql = _FEW_MATCHES_PROBE.format(table=model._meta.db_table)
-    count = _ids(sql, {"query": query, "few": FEW_MATCHES})[0]
+    (unpublished and own-text matches included), from the probe's ``count`` (``None`` for a
+    search of one word)."""
     return count is not None and count <= FEW_MATCHES
+
+
+def _own_matches(models: list, query: str, limit: int) -> tuple[dict, dict]:
+    """Each model's own-text matches (ids, best first) and, when they leave its page short,
+    the probe's count of all its matches (else ``None``): one statement for every type, a
+    probe run only where its CASE asks for it."""
+    names = [model._meta.model_name for model in models]
+    own = ", ".join(
+        f"ARRAY({_OWN_TEXT_MATCHES[model]}) AS {name}"
+        for model, name in zip(models, names, strict=True)
+    )
+    probes = ", ".join(
+        f"CASE WHEN cardinality({name}) < %(limit)s "
+        f"THEN ({_FEW_MATCHES_PROBE.format(table=model._meta.db_table)}) END"
+        for model, name in zip(models, names, strict=True)
+    )
+    # MATERIALIZED: inlined, each reference to an array would compute it again.
+    sql = f"WITH own AS MATERIALIZED (SELECT {own}) SELECT {', '.join(names)}, {probes} FROM own"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"query": query, "limit": limit, "few": FEW_MATCHES})
+        row = cursor.fetchone()
+    return dict(zip(models, row[: len(models)], strict=True)), dict(
+        zip(models, row[len(models) :], strict=True)
+    )
 
 
 def _company_walks(sqls: dict, query: str, limit: int, fetch: dict) -> dict:
@@ -1405,13 +1428,15 @@ def _company_walks(sqls: dict, query: str, limit: int, fetch: dict) -> dict:
         return dict(zip(sqls, cursor.fetchone(), strict=True))
 
 
-def _company_matches(models: list, query: str, limit: int) -> dict:
+def _company_matches(models: list, query: str, limit: int, counts: dict) -> dict:
     """For each model, the first ``limit`` records found through their companies, each at its
     best company's place. Walking the companies lists a record once per matching company; it
     takes its first place, and if duplicates leave fewer than ``limit`` distinct records,
-    more rows are read (for that type alone)."""
+    more rows are read (for that type alone). ``counts``: the probes of _own_matches."""
     sqls = {
-        model: (_FEW_COMPANY_MATCHES if _few_matches(model, query) else _COMPANY_MATCHES)[model]
+        model: (_FEW_COMPANY_MATCHES if _few_matches(model, counts[model]) else _COMPANY_MATCHES)[
+            model
+        ]
         for model in models
     }
     fetch = dict.fromkeys(models, limit)
@@ -1430,11 +1455,9 @@ def _company_matches(models: list, query: str, limit: int) -> dict:
 def _ranked_records(queries: dict, query: str, limit: int) -> dict:
     """Own-text matches first, by relevance; then matches through company names. ``queries``
     maps each model to the queryset its records are loaded from."""
-    ids = {
-        model: _ids(_OWN_TEXT_MATCHES[model], {"query": query, "limit": limit}) for model in queries
-    }
+    ids, counts = _own_matches(list(queries), query, limit)
     short = [model for model in queries if len(ids[model]) < limit]
-    for model, found in _company_matches(short, query, limit).items():
+    for model, found in _company_matches(short, query, limit, counts).items():
         seen = set(ids[model])
         more = [pk for pk in found if pk not in seen]
         ids[model] += more[: limit - len(ids[model])]

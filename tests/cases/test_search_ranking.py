@@ -123,9 +123,9 @@ def test_few_matches_are_ranked_directly_in_the_order_of_the_walk(dataset, query
     """Searches of several words that match few records rank them without walking the
     companies; both ways give the same order (forced here both ways for each search)."""
     walked = public_selectors.search(query)
-    monkeypatch.setattr(public_selectors, "_few_matches", lambda model, query: True)
+    monkeypatch.setattr(public_selectors, "_few_matches", lambda model, count: True)
     ranked = public_selectors.search(query)
-    monkeypatch.setattr(public_selectors, "_few_matches", lambda model, query: False)
+    monkeypatch.setattr(public_selectors, "_few_matches", lambda model, count: False)
     assert public_selectors.search(query) == walked
     assert (ranked.violations, ranked.lawsuits, ranked.settlements) == (
         walked.violations,
@@ -136,12 +136,27 @@ def test_few_matches_are_ranked_directly_in_the_order_of_the_walk(dataset, query
 
 
 def test_only_searches_of_several_words_with_few_matches_skip_the_walk(dataset, monkeypatch):
-    from cases.models import Violation
+    from cases.models import Lawsuit, Violation
 
-    assert not public_selectors._few_matches(Violation, "Northwind")  # one word: walk
-    assert public_selectors._few_matches(Violation, "northwind mislabelled")
+    def few(query: str) -> bool:
+        # limit=20: the own-text matches leave every page short, so each type is probed.
+        _, counts = public_selectors._own_matches([Lawsuit, Violation], query, 20)
+        return public_selectors._few_matches(Violation, counts[Violation])
+
+    assert not few("Northwind")  # one word: walk
+    assert few("northwind mislabelled")
     monkeypatch.setattr(public_selectors, "FEW_MATCHES", 1)
-    assert not public_selectors._few_matches(Violation, "northwind mislabelled")  # 2 matches
+    assert not few("northwind mislabelled")  # 2 matches
+
+
+def test_a_type_whose_own_text_fills_the_page_is_not_probed(dataset):
+    from cases.models import Lawsuit, Violation
+
+    # "northwind mislabelled": one own-text violation ("own_twice"), no own-text lawsuit.
+    ids, counts = public_selectors._own_matches([Lawsuit, Violation], "northwind mislabelled", 1)
+    assert ids[Violation] == [dataset["violations"]["own_twice"].pk]
+    assert counts[Violation] is None  # the page of one is full: no probe
+    assert ids[Lawsuit] == [] and counts[Lawsuit] == 0  # no lawsuit matches at all
 
 
 def test_a_limited_page_is_the_start_of_the_full_order(dataset):
