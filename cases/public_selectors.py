@@ -1471,17 +1471,18 @@ def _ranked_records(queries: dict, query: str, limit: int) -> dict:
 
 SIMILAR_COMPANIES_SQL = """
     WITH candidates AS (
-        SELECT id FROM companies_company WHERE name %% %(query)s
-        UNION SELECT id FROM companies_company WHERE name ~* %(pattern)s
-        UNION SELECT company_id FROM companies_companyalias WHERE name %% %(query)s
+        SELECT id, name FROM companies_company WHERE name %% %(query)s AND is_published
+        UNION SELECT id, name FROM companies_company WHERE name ~* %(pattern)s AND is_published
+        UNION SELECT company.id, company.name FROM companies_companyalias alias
+              JOIN companies_company company ON company.id = alias.company_id
+              WHERE alias.name %% %(query)s AND company.is_published
     ), scored AS MATERIALIZED (
-        SELECT company.id, company.name,
-               similarity(company.name, %(query)s) AS name_similarity,
+        SELECT id, name,
+               similarity(name, %(query)s) AS name_similarity,
                COALESCE((SELECT max(similarity(alias.name, %(query)s))
                          FROM companies_companyalias alias
-                         WHERE alias.company_id = company.id), 0) AS alias_similarity
-        FROM companies_company company
-        WHERE company.id IN (SELECT id FROM candidates) AND company.is_published
+                         WHERE alias.company_id = candidates.id), 0) AS alias_similarity
+        FROM candidates
     )
     SELECT id FROM scored
     WHERE name_similarity >= %(threshold)s OR alias_similarity >= %(threshold)s
@@ -1501,6 +1502,8 @@ def _similar_companies(query: str, limit: int) -> list[Company]:
     company instead. Each candidate's similarities are then computed once (the MATERIALIZED
     step): as a filter, a sort key and a selected value the planner had computed them three
     times over the ~1,100 companies named "Northwind…" (165 → 62 ms at a million records).
+    The candidates carry their names, so the companies table is not joined again (a hash
+    join over all 25,000 companies).
     """
     parameters = {
         "query": query,
