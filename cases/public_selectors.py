@@ -22,6 +22,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, ExtractYear
 
@@ -1549,12 +1550,16 @@ def _search_postgres(query: str, limit: int) -> SearchResults:
     Companies: ``_similar_companies``.
     """
     queries = {
-        Lawsuit: public_lawsuits(),
-        Settlement: public_settlements(),
+        Lawsuit: public_lawsuits().prefetch_related(None),
+        Settlement: public_settlements().prefetch_related(None),
         Violation: public_violations(),
     }
     companies = _similar_companies(query, limit)
     records = _ranked_records(queries, query, limit)
+    # The defendants of the lawsuits and of the settlements' lawsuits in one query, where
+    # each queryset's own prefetch read them in one query each.
+    lawsuits = records[Lawsuit] + [settlement.lawsuit for settlement in records[Settlement]]
+    prefetch_related_objects(lawsuits, published_defendants())
     return SearchResults(
         query=query,
         companies=companies,
