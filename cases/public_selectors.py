@@ -1253,8 +1253,8 @@ _OWN_TEXT_MATCHES = {
 # companies are walked in order and each one's records read through an index on the company,
 # so PostgreSQL stops once a page is full instead of ranking every match. A lawsuit (or
 # settlement) comes once per matching defendant; the caller keeps its first, best place.
-# The matching companies and their order are computed once per search (the ``matching``
-# CTE of _COMPANY_WALKS), not once per record type: each walk reads them back in order.
+# The matching companies and their order are computed once per search (``matching``, the
+# CTE of _company_walks' statement), not once per record type: each walk reads them in order.
 _MATCHING_COMPANIES = f"""
     matching AS MATERIALIZED (
         SELECT id, is_published,
@@ -1434,12 +1434,10 @@ def _company_matches(models: list, query: str, limit: int, counts: dict) -> dict
     best company's place. Walking the companies lists a record once per matching company; it
     takes its first place, and if duplicates leave fewer than ``limit`` distinct records,
     more rows are read (for that type alone). ``counts``: the probes of _own_matches."""
-    sqls = {
-        model: (_FEW_COMPANY_MATCHES if _few_matches(model, counts[model]) else _COMPANY_MATCHES)[
-            model
-        ]
-        for model in models
-    }
+    sqls = {}
+    for model in models:
+        few = _few_matches(model, counts[model])
+        sqls[model] = (_FEW_COMPANY_MATCHES if few else _COMPANY_MATCHES)[model]
     fetch = dict.fromkeys(models, limit)
     found = {}
     while sqls:
@@ -1553,6 +1551,11 @@ def _search_postgres(query: str, limit: int) -> SearchResults:
     companies list above the records answers that search.
 
     Companies: ``_similar_companies``.
+
+    Statements (8 for "Northwind", 16 before): the companies; the three types' own-text
+    matches with their few-matches probes (_own_matches); the company walks of the types
+    left short, the matching companies computed once for all (_company_walks); the records
+    of each type; the defendants of every listed lawsuit.
     """
     queries = {
         Lawsuit: public_lawsuits().prefetch_related(None),
