@@ -298,3 +298,23 @@ def test_the_matching_companies_are_read_once_for_every_record_type(dataset):
     walks = [q["sql"] for q in queries.captured_queries if "matching AS MATERIALIZED" in q["sql"]]
     assert len(walks) == 1
     assert results.violations and results.lawsuits and results.settlements
+
+
+def test_a_search_finding_every_kind_of_result_runs_eight_statements(
+    dataset, django_assert_num_queries
+):
+    """The companies and their rows; the own-text matches of the three types (with their
+    probes); the company walks; each type's rows; the defendants of all listed lawsuits."""
+    with django_assert_num_queries(8):
+        results = public_selectors.search("Northwind")
+        assert results.companies and results.lawsuits and results.settlements
+        assert results.violations
+        # The defendants are loaded for the settlements' lawsuits too (no query per row).
+        assert all(hasattr(s.lawsuit, "public_defendants") for s in results.settlements)
+        assert all(hasattr(lawsuit, "public_defendants") for lawsuit in results.lawsuits)
+
+
+def test_a_search_without_results_loads_no_rows(dataset, django_assert_num_queries):
+    """The companies, the own-text matches and the walks find nothing: nothing is loaded."""
+    with django_assert_num_queries(3):
+        assert public_selectors.search("zzqxv").count == 0
