@@ -1318,12 +1318,6 @@ _COMPANY_MATCHES = {
 }
 
 
-def _ids(sql: str, params: dict) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
-
-
 # When a search of several words matches few records in all, the walk above can read every
 # record of many companies to find them (say "Northwind privacy": 1,122 companies, no
 # record); then those few records are ranked directly instead, in the same order: each at
@@ -1486,11 +1480,15 @@ SIMILAR_COMPANIES_SQL = """
                          WHERE alias.company_id = candidates.id), 0) AS alias_similarity
         FROM candidates
     )
-    SELECT id FROM scored
-    WHERE name_similarity >= %(threshold)s OR alias_similarity >= %(threshold)s
-          OR strpos(upper(name), upper(%(query)s)) > 0
-    ORDER BY name_similarity DESC, alias_similarity DESC, name
-    LIMIT %(limit)s
+    SELECT company.* FROM unnest(ARRAY(
+        SELECT id FROM scored
+        WHERE name_similarity >= %(threshold)s OR alias_similarity >= %(threshold)s
+              OR strpos(upper(name), upper(%(query)s)) > 0
+        ORDER BY name_similarity DESC, alias_similarity DESC, name
+        LIMIT %(limit)s
+    )) WITH ORDINALITY AS best(id, place)
+    JOIN companies_company company ON company.id = best.id
+    ORDER BY best.place
 """
 
 
@@ -1507,7 +1505,8 @@ def _similar_companies(query: str, limit: int) -> list[Company]:
     The candidates carry their names, so the companies table is not joined again (a hash
     join over all 25,000 companies). The aliases like the words come from a function that
     always reads their trigram index (migration 0011: PostgreSQL otherwise often computed
-    similarity() for every alias, 14 ms at a million records).
+    similarity() for every alias, 14 ms at a million records). The same statement returns
+    the companies' rows, in order (only published companies are candidates).
     """
     parameters = {
         "query": query,
@@ -1515,9 +1514,7 @@ def _similar_companies(query: str, limit: int) -> list[Company]:
         "threshold": TRIGRAM_THRESHOLD,
         "limit": limit,
     }
-    ids = _ids(SIMILAR_COMPANIES_SQL, parameters)
-    by_id = public_companies().in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id]
+    return list(Company.objects.raw(SIMILAR_COMPANIES_SQL, parameters))
 
 
 def _search_postgres(query: str, limit: int) -> SearchResults:
@@ -1552,7 +1549,7 @@ def _search_postgres(query: str, limit: int) -> SearchResults:
 
     Companies: ``_similar_companies``.
 
-    Statements (8 for "Northwind", 16 before): the companies; the three types' own-text
+    Statements (7 for "Northwind", 16 before): the companies; the three types' own-text
     matches with their few-matches probes (_own_matches); the company walks of the types
     left short, the matching companies computed once for all (_company_walks); the records
     of each type; the defendants of every listed lawsuit.

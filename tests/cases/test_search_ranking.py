@@ -300,12 +300,12 @@ def test_the_matching_companies_are_read_once_for_every_record_type(dataset):
     assert results.violations and results.lawsuits and results.settlements
 
 
-def test_a_search_finding_every_kind_of_result_runs_eight_statements(
+def test_a_search_finding_every_kind_of_result_runs_seven_statements(
     dataset, django_assert_num_queries
 ):
-    """The companies and their rows; the own-text matches of the three types (with their
+    """The companies (with their rows); the own-text matches of the three types (with their
     probes); the company walks; each type's rows; the defendants of all listed lawsuits."""
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         results = public_selectors.search("Northwind")
         assert results.companies and results.lawsuits and results.settlements
         assert results.violations
