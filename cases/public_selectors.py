@@ -1504,7 +1504,7 @@ def _similar_companies(query: str, limit: int) -> list[Company]:
     times over the ~1,100 companies named "Northwind…" (165 → 62 ms at a million records).
     The candidates carry their names, so the companies table is not joined again (a hash
     join over all 25,000 companies). The aliases like the words come from a function that
-    always reads their trigram index (migration 0011: PostgreSQL otherwise often computed
+    always reads their trigram index (migration 0012: PostgreSQL otherwise often computed
     similarity() for every alias, 14 ms at a million records). The same statement returns
     the companies' rows, in order (only published companies are candidates).
     """

@@ -30,7 +30,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0010_summary_without_key_indexes"),
+        ("cases", "0011_band_summaries"),
         ("companies", "0002_pg_trgm"),
     ]
 
