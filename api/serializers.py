@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
+from api.representation import FastRepresentation
 from cases.csv_layout import format_partial_date
 from cases.models import Authority, Law, Lawsuit, Settlement, Source, Violation
 from companies.models import Company
@@ -37,6 +38,8 @@ def published(record):
 )
 class PreciseDateField(serializers.Field):
     """A date written only as precisely as it is known, read from ``<date>_precision``."""
+
+    reads_no_context = True  # api.representation may run it from its per-class plan
 
     def __init__(self, **kwargs):
         kwargs["read_only"] = True
@@ -131,7 +134,7 @@ def url_list(
     )
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(FastRepresentation, serializers.ModelSerializer):
     class Meta:
         model = Source
         fields = ["url", "title", "publisher", "published_on"]
@@ -258,7 +261,7 @@ class MoneySerializer(serializers.Serializer):
     )
 
 
-class LawsuitSerializer(PageUrlMixin, serializers.ModelSerializer):
+class LawsuitSerializer(FastRepresentation, PageUrlMixin, serializers.ModelSerializer):
     url = ApiUrlField(view_name="api:lawsuit-detail", lookup_field="slug")
     defendants = slug_list("public_defendants", "The companies sued", through="company")
     defendant_urls = url_list(
@@ -308,7 +311,9 @@ class LawsuitSerializer(PageUrlMixin, serializers.ModelSerializer):
         ]
 
 
-class SettlementSerializer(PageUrlMixin, MoneySerializer, serializers.ModelSerializer):
+class SettlementSerializer(
+    FastRepresentation, PageUrlMixin, MoneySerializer, serializers.ModelSerializer
+):
     url = ApiUrlField(view_name="api:settlement-detail")
     lawsuit = RelatedSlugField(help_text="The lawsuit's slug.")
     lawsuit_url = RelatedUrlField("api:lawsuit-detail", source="lawsuit")
@@ -356,7 +361,9 @@ class SettlementSerializer(PageUrlMixin, MoneySerializer, serializers.ModelSeria
         ]
 
 
-class ViolationSerializer(PageUrlMixin, MoneySerializer, serializers.ModelSerializer):
+class ViolationSerializer(
+    FastRepresentation, PageUrlMixin, MoneySerializer, serializers.ModelSerializer
+):
     url = ApiUrlField(view_name="api:violation-detail")
     company = RelatedSlugField(help_text="The company penalised (slug).")
     company_url = RelatedUrlField("api:company-detail", source="company")
