@@ -24,7 +24,7 @@ from cases.filters import (
     SettlementFilterSet,
     ViolationFilterSet,
 )
-from cases.models import Authority, Law, Settlement
+from cases.models import SEARCH_DOCUMENTS, Authority, Law, Lawsuit, Settlement
 from cases.public_selectors import (
     companies_with_totals,
     list_count,
@@ -155,6 +155,17 @@ class LawViewSet(PublishedViewSet):
         return Law.objects.published().order_by("short_name", "pk")
 
 
+def unread(path: str, model, *written: str) -> list[str]:
+    """The columns of a joined record that no serializer field reads (all but its id,
+    ``is_published`` and the ``written`` ones): not fetched for a list of 50 rows."""
+    keep = {"id", "is_published", *written}
+    return [
+        f"{path}__{field.attname}"
+        for field in model._meta.concrete_fields
+        if field.name not in keep and not field.is_relation
+    ]
+
+
 def published_laws(path: str = "laws") -> Prefetch:
     return Prefetch(path, Law.objects.published().order_by("short_name"), to_attr="published_laws")
 
@@ -169,12 +180,15 @@ class LawsuitViewSet(PublishedViewSet):
     def get_queryset(self):
         return (
             public_lawsuits()
+            .defer(*SEARCH_DOCUMENTS, *unread("authority", Authority, "slug"))
             .prefetch_related(
                 published_laws(),
                 "sources",
                 Prefetch(
                     "settlements",
-                    Settlement.objects.published().order_by("announced_on", "pk"),
+                    Settlement.objects.published()
+                    .order_by("announced_on", "pk")
+                    .only("lawsuit_id", "is_published"),
                     to_attr="published_settlements",
                 ),
             )
@@ -193,7 +207,15 @@ class SettlementViewSet(PublishedViewSet):
     lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
-        return public_settlements().prefetch_related("sources").order_by("-announced_on", "-pk")
+        # The lawsuit's court is not written: no join for it (the page's rows have it).
+        return (
+            public_settlements()
+            .select_related(None)
+            .select_related("lawsuit")
+            .defer(*SEARCH_DOCUMENTS, *unread("lawsuit", Lawsuit, "slug", "title"))
+            .prefetch_related("sources")
+            .order_by("-announced_on", "-pk")
+        )
 
 
 @documented(api_serializers.ViolationSerializer, "violations")
@@ -210,6 +232,13 @@ class ViolationViewSet(PublishedViewSet):
         return (
             public_violations()
             .select_related("company__parent", "lawsuit")
+            .defer(
+                *SEARCH_DOCUMENTS,
+                *unread("company", Company, "slug", "name"),
+                *unread("company__parent", Company, "slug"),
+                *unread("authority", Authority, "slug", "name"),
+                *unread("lawsuit", Lawsuit, "slug"),
+            )
             .prefetch_related(published_laws(), "sources")
             .order_by("-decided_on", "-pk")
         )
