@@ -21,6 +21,7 @@ from core.urls import absolute_url, detail_url
 
 AMOUNT = {"max_digits": 20, "decimal_places": 2, "coerce_to_string": True, "read_only": True}
 PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+LISTED_SOURCES = "listed_sources"
 
 
 def published(record):
@@ -138,6 +139,11 @@ class SourceSerializer(FastRepresentation, serializers.ModelSerializer):
     class Meta:
         model = Source
         fields = ["url", "title", "publisher", "published_on"]
+
+
+def listed_sources() -> serializers.ListSerializer:
+    """A record's sources, read from the list ``api.views.listed_sources`` prefetches."""
+    return SourceSerializer(many=True, read_only=True, source=LISTED_SOURCES)
 
 
 class PageUrlMixin(serializers.Serializer):
@@ -281,7 +287,7 @@ class LawsuitSerializer(FastRepresentation, PageUrlMixin, serializers.ModelSeria
         source="settled_usd",
         help_text="Approximate US dollars of all its published settlements together.",
     )
-    sources = SourceSerializer(many=True, read_only=True)
+    sources = listed_sources()
 
     class Meta:
         model = Lawsuit
@@ -331,7 +337,7 @@ class SettlementSerializer(
     announced_on_precision = precision_field("announced_on")
     approved_on = PreciseDateField(help_text="When it was finally approved, at its precision.")
     approved_on_precision = precision_field("approved_on")
-    sources = SourceSerializer(many=True, read_only=True)
+    sources = listed_sources()
 
     class Meta:
         model = Settlement
@@ -380,7 +386,7 @@ class ViolationSerializer(
     decided_on_precision = precision_field("decided_on")
     laws = slug_list("published_laws", "The laws it found broken")
     law_urls = url_list("api:law-detail", "published_laws", "The laws it found broken")
-    sources = SourceSerializer(many=True, read_only=True)
+    sources = listed_sources()
 
     class Meta:
         model = Violation
