@@ -24,13 +24,14 @@ from cases.filters import (
     SettlementFilterSet,
     ViolationFilterSet,
 )
-from cases.models import SEARCH_DOCUMENTS, Authority, Law, Lawsuit, Settlement
+from cases.models import SEARCH_DOCUMENTS, Authority, Law, Lawsuit, Settlement, Source
 from cases.public_selectors import (
     companies_with_totals,
     list_count,
     public_lawsuits,
     public_settlements,
     public_violations,
+    published_defendants,
 )
 from companies.models import Company
 
@@ -169,11 +170,21 @@ def unread(path: str, model, *written: str) -> list[str]:
 def listed_sources() -> Prefetch:
     """A record's sources as a list: prefetched into the ``sources`` manager they cost a
     manager, a queryset and its query per record, twice (here and when written)."""
-    return Prefetch("sources", to_attr=api_serializers.LISTED_SOURCES)
+    sources = Source.objects.defer("created_at", "updated_at")
+    return Prefetch("sources", sources, to_attr=api_serializers.LISTED_SOURCES)
 
 
 def published_laws(path: str = "laws") -> Prefetch:
-    return Prefetch(path, Law.objects.published().order_by("short_name"), to_attr="published_laws")
+    laws = Law.objects.published().order_by("short_name").only("slug", "is_published")
+    return Prefetch(path, laws, to_attr="published_laws")
+
+
+def written_defendants(lookup: str) -> Prefetch:
+    """``published_defendants`` with only the columns written (the companies' slugs): some
+    80 links and companies per list of 50."""
+    defendants = published_defendants(lookup)
+    columns = defendants.queryset.only("lawsuit", "company__slug", "company__is_published")
+    return Prefetch(lookup, columns, to_attr=defendants.to_attr)
 
 
 @documented(api_serializers.LawsuitSerializer, "lawsuits")
@@ -187,7 +198,9 @@ class LawsuitViewSet(PublishedViewSet):
         return (
             public_lawsuits()
             .defer(*SEARCH_DOCUMENTS, *unread("authority", Authority, "slug"))
+            .prefetch_related(None)  # the selector's defendants, replaced by the written ones
             .prefetch_related(
+                written_defendants("defendant_links"),
                 published_laws(),
                 listed_sources(),
                 Prefetch(
@@ -219,7 +232,8 @@ class SettlementViewSet(PublishedViewSet):
             .select_related(None)
             .select_related("lawsuit")
             .defer(*SEARCH_DOCUMENTS, *unread("lawsuit", Lawsuit, "slug", "title"))
-            .prefetch_related(listed_sources())
+            .prefetch_related(None)  # the selector's defendants, replaced by the written ones
+            .prefetch_related(written_defendants("lawsuit__defendant_links"), listed_sources())
             .order_by("-announced_on", "-pk")
         )
 
