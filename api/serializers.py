@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
+from api.representation import FastRepresentation
 from cases.csv_layout import format_partial_date
 from cases.models import Authority, Law, Lawsuit, Settlement, Source, Violation
 from companies.models import Company
@@ -20,6 +21,7 @@ from core.urls import absolute_url, detail_url
 
 AMOUNT = {"max_digits": 20, "decimal_places": 2, "coerce_to_string": True, "read_only": True}
 PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+LISTED_SOURCES = "listed_sources"
 
 
 def published(record):
@@ -37,6 +39,8 @@ def published(record):
 )
 class PreciseDateField(serializers.Field):
     """A date written only as precisely as it is known, read from ``<date>_precision``."""
+
+    reads_no_context = True  # api.representation may run it from its per-class plan
 
     def __init__(self, **kwargs):
         kwargs["read_only"] = True
@@ -131,10 +135,15 @@ def url_list(
     )
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(FastRepresentation, serializers.ModelSerializer):
     class Meta:
         model = Source
         fields = ["url", "title", "publisher", "published_on"]
+
+
+def listed_sources() -> serializers.ListSerializer:
+    """A record's sources, read from the list ``api.views.listed_sources`` prefetches."""
+    return SourceSerializer(many=True, read_only=True, source=LISTED_SOURCES)
 
 
 class PageUrlMixin(serializers.Serializer):
@@ -258,7 +267,7 @@ class MoneySerializer(serializers.Serializer):
     )
 
 
-class LawsuitSerializer(PageUrlMixin, serializers.ModelSerializer):
+class LawsuitSerializer(FastRepresentation, PageUrlMixin, serializers.ModelSerializer):
     url = ApiUrlField(view_name="api:lawsuit-detail", lookup_field="slug")
     defendants = slug_list("public_defendants", "The companies sued", through="company")
     defendant_urls = url_list(
@@ -278,7 +287,7 @@ class LawsuitSerializer(PageUrlMixin, serializers.ModelSerializer):
         source="settled_usd",
         help_text="Approximate US dollars of all its published settlements together.",
     )
-    sources = SourceSerializer(many=True, read_only=True)
+    sources = listed_sources()
 
     class Meta:
         model = Lawsuit
@@ -308,7 +317,9 @@ class LawsuitSerializer(PageUrlMixin, serializers.ModelSerializer):
         ]
 
 
-class SettlementSerializer(PageUrlMixin, MoneySerializer, serializers.ModelSerializer):
+class SettlementSerializer(
+    FastRepresentation, PageUrlMixin, MoneySerializer, serializers.ModelSerializer
+):
     url = ApiUrlField(view_name="api:settlement-detail")
     lawsuit = RelatedSlugField(help_text="The lawsuit's slug.")
     lawsuit_url = RelatedUrlField("api:lawsuit-detail", source="lawsuit")
@@ -326,7 +337,7 @@ class SettlementSerializer(PageUrlMixin, MoneySerializer, serializers.ModelSeria
     announced_on_precision = precision_field("announced_on")
     approved_on = PreciseDateField(help_text="When it was finally approved, at its precision.")
     approved_on_precision = precision_field("approved_on")
-    sources = SourceSerializer(many=True, read_only=True)
+    sources = listed_sources()
 
     class Meta:
         model = Settlement
@@ -356,7 +367,9 @@ class SettlementSerializer(PageUrlMixin, MoneySerializer, serializers.ModelSeria
         ]
 
 
-class ViolationSerializer(PageUrlMixin, MoneySerializer, serializers.ModelSerializer):
+class ViolationSerializer(
+    FastRepresentation, PageUrlMixin, MoneySerializer, serializers.ModelSerializer
+):
     url = ApiUrlField(view_name="api:violation-detail")
     company = RelatedSlugField(help_text="The company penalised (slug).")
     company_url = RelatedUrlField("api:company-detail", source="company")
@@ -373,7 +386,7 @@ class ViolationSerializer(PageUrlMixin, MoneySerializer, serializers.ModelSerial
     decided_on_precision = precision_field("decided_on")
     laws = slug_list("published_laws", "The laws it found broken")
     law_urls = url_list("api:law-detail", "published_laws", "The laws it found broken")
-    sources = SourceSerializer(many=True, read_only=True)
+    sources = listed_sources()
 
     class Meta:
         model = Violation

@@ -24,13 +24,14 @@ from cases.filters import (
     SettlementFilterSet,
     ViolationFilterSet,
 )
-from cases.models import Authority, Law, Settlement
+from cases.models import SEARCH_DOCUMENTS, Authority, Law, Lawsuit, Settlement, Source
 from cases.public_selectors import (
     companies_with_totals,
     list_count,
     public_lawsuits,
     public_settlements,
     public_violations,
+    published_defendants,
 )
 from companies.models import Company
 
@@ -155,8 +156,35 @@ class LawViewSet(PublishedViewSet):
         return Law.objects.published().order_by("short_name", "pk")
 
 
+def unread(path: str, model, *written: str) -> list[str]:
+    """The columns of a joined record that no serializer field reads (all but its id,
+    ``is_published`` and the ``written`` ones): not fetched for a list of 50 rows."""
+    keep = {"id", "is_published", *written}
+    return [
+        f"{path}__{field.attname}"
+        for field in model._meta.concrete_fields
+        if field.name not in keep and not field.is_relation
+    ]
+
+
+def listed_sources() -> Prefetch:
+    """A record's sources as a list: prefetched into the ``sources`` manager they cost a
+    manager, a queryset and its query per record, twice (here and when written)."""
+    sources = Source.objects.defer("created_at", "updated_at")
+    return Prefetch("sources", sources, to_attr=api_serializers.LISTED_SOURCES)
+
+
 def published_laws(path: str = "laws") -> Prefetch:
-    return Prefetch(path, Law.objects.published().order_by("short_name"), to_attr="published_laws")
+    laws = Law.objects.published().order_by("short_name").only("slug", "is_published")
+    return Prefetch(path, laws, to_attr="published_laws")
+
+
+def written_defendants(lookup: str) -> Prefetch:
+    """``published_defendants`` with only the columns written (the companies' slugs): some
+    80 links and companies per list of 50."""
+    defendants = published_defendants(lookup)
+    columns = defendants.queryset.only("lawsuit", "company__slug", "company__is_published")
+    return Prefetch(lookup, columns, to_attr=defendants.to_attr)
 
 
 @documented(api_serializers.LawsuitSerializer, "lawsuits")
@@ -169,12 +197,17 @@ class LawsuitViewSet(PublishedViewSet):
     def get_queryset(self):
         return (
             public_lawsuits()
+            .defer(*SEARCH_DOCUMENTS, *unread("authority", Authority, "slug"))
+            .prefetch_related(None)  # the selector's defendants, replaced by the written ones
             .prefetch_related(
+                written_defendants("defendant_links"),
                 published_laws(),
-                "sources",
+                listed_sources(),
                 Prefetch(
                     "settlements",
-                    Settlement.objects.published().order_by("announced_on", "pk"),
+                    Settlement.objects.published()
+                    .order_by("announced_on", "pk")
+                    .only("lawsuit_id", "is_published"),
                     to_attr="published_settlements",
                 ),
             )
@@ -193,7 +226,16 @@ class SettlementViewSet(PublishedViewSet):
     lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
-        return public_settlements().prefetch_related("sources").order_by("-announced_on", "-pk")
+        # The lawsuit's court is not written: no join for it (the page's rows have it).
+        return (
+            public_settlements()
+            .select_related(None)
+            .select_related("lawsuit")
+            .defer(*SEARCH_DOCUMENTS, *unread("lawsuit", Lawsuit, "slug", "title"))
+            .prefetch_related(None)  # the selector's defendants, replaced by the written ones
+            .prefetch_related(written_defendants("lawsuit__defendant_links"), listed_sources())
+            .order_by("-announced_on", "-pk")
+        )
 
 
 @documented(api_serializers.ViolationSerializer, "violations")
@@ -210,7 +252,14 @@ class ViolationViewSet(PublishedViewSet):
         return (
             public_violations()
             .select_related("company__parent", "lawsuit")
-            .prefetch_related(published_laws(), "sources")
+            .defer(
+                *SEARCH_DOCUMENTS,
+                *unread("company", Company, "slug", "name"),
+                *unread("company__parent", Company, "slug"),
+                *unread("authority", Authority, "slug", "name"),
+                *unread("lawsuit", Lawsuit, "slug"),
+            )
+            .prefetch_related(published_laws(), listed_sources())
             .order_by("-decided_on", "-pk")
         )
 

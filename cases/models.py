@@ -1,12 +1,12 @@
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models
+from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
-from companies.models import Company, family_ids_expression
+from companies.models import FAMILY_IDS_SQL, Company
 from core.countries import country_constraint, country_field
 from core.dates import DatePrecision, format_precise_date, precise_date_constraints
 from core.models import (
@@ -33,8 +33,11 @@ def company_ids(company: Company, include_family: bool) -> list[int]:
         return [company.pk]
     ids = getattr(company, "_family_ids", None)
     if ids is None:
-        family = Company.objects.filter(id__in=family_ids_expression(company.pk))
-        ids = company._family_ids = list(family.order_by("pk").values_list("pk", flat=True))
+        # The recursive query on its own: wrapped as ``id IN (...)`` PostgreSQL hashed it
+        # against every company (6.7 ms for the largest family, 1.4 ms alone).
+        with connections[Company.objects.db].cursor() as cursor:
+            cursor.execute(f"{FAMILY_IDS_SQL} ORDER BY id", [company.pk])
+            ids = company._family_ids = [row[0] for row in cursor.fetchall()]
     return ids
 
 

@@ -45,13 +45,19 @@ def _template(viewname: str, name: str, kind: str) -> tuple[str, str] | None:
     return parts
 
 
+def value_kind(value) -> str | None:
+    """ "int" or "slug" when ``detail_url`` may write the value into a template, else None."""
+    if type(value) is int and 0 <= value < _MAX_ID:
+        return "int"
+    if type(value) is str and _PLAIN_SLUG.match(value):
+        return "slug"
+    return None
+
+
 def detail_url(viewname: str, name: str, value) -> str:
     """``reverse(viewname, kwargs={name: value})``, without resolving the name every time."""
-    if type(value) is int and 0 <= value < _MAX_ID:
-        kind = "int"
-    elif type(value) is str and _PLAIN_SLUG.match(value):
-        kind = "slug"
-    else:
+    kind = value_kind(value)
+    if kind is None:
         return reverse(viewname, kwargs={name: value})
     parts = _template(viewname, name, kind)
     if parts is None:
@@ -74,3 +80,24 @@ def absolute_url(request, path: str) -> str:
     if origin is None:
         origin = request.__dict__[_ORIGIN] = request.build_absolute_uri("/")[:-1]
     return origin + path
+
+
+def absolute_detail_parts(request, viewname: str, name: str, kind: str) -> tuple[str, str] | None:
+    """The text before and after the value in ``absolute_url(request, detail_url(viewname,
+    name, value))``, the same for every value of ``kind``; None when ``detail_url`` would
+    not use its template. For a list that writes hundreds of addresses in one request.
+
+    Values of either kind have no "." and no "/", so whether ``absolute_url`` may prefix
+    the origin is decided by the template around them, tried here with one sample value.
+    """
+    parts = _template(viewname, name, kind)
+    if parts is None:
+        return None
+    before, after = parts
+    if request is None:
+        return parts
+    sample = f"{before}0{after}"
+    if not _URI_PATH.match(sample) or "/./" in sample or "/../" in sample:
+        return None
+    address = absolute_url(request, sample)
+    return address[: len(address) - len(sample)] + before, after
