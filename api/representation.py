@@ -213,7 +213,11 @@ def _value_step(field):
     write = maker(field) if maker else None
     if write is None:
         return None
-    attrs = field.source_attrs
+    return _walking_step(field.source_attrs, write)
+
+
+def _walking_step(attrs, write):
+    """A step that walks ``attrs`` from the record and writes the value found (None stays None)."""
 
     def step(instance, state):
         value = _walk(instance, attrs)
@@ -261,13 +265,7 @@ def _related_step(field):
     write = _related_writer(field)
     if write is None:
         return None
-    attrs = field.source_attrs
-
-    def step(instance, state):
-        value = _walk(instance, attrs)
-        return None if value is None else write(value, state)
-
-    return step
+    return _walking_step(field.source_attrs, write)
 
 
 def _list_step(field):
