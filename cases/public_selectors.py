@@ -1472,13 +1472,20 @@ SIMILAR_COMPANIES_SQL = """
               FROM casetrack_similar_alias_companies(%(query)s) alias(company_id)
               JOIN companies_company company ON company.id = alias.company_id
               WHERE company.is_published
-    ), scored AS MATERIALIZED (
-        SELECT id, name,
-               similarity(name, %(query)s) AS name_similarity,
+    ), named AS MATERIALIZED (
+        SELECT id, name, similarity(name, %(query)s) AS name_similarity FROM candidates
+    ), cutoff AS (
+        SELECT name_similarity FROM named
+        WHERE name_similarity >= %(threshold)s OR strpos(upper(name), upper(%(query)s)) > 0
+        ORDER BY name_similarity DESC
+        OFFSET GREATEST(%(limit)s - 1, 0) LIMIT 1
+    ), scored AS (
+        SELECT id, name, name_similarity,
                COALESCE((SELECT max(similarity(alias.name, %(query)s))
                          FROM companies_companyalias alias
-                         WHERE alias.company_id = candidates.id), 0) AS alias_similarity
-        FROM candidates
+                         WHERE alias.company_id = named.id), 0) AS alias_similarity
+        FROM named
+        WHERE name_similarity >= COALESCE((SELECT name_similarity FROM cutoff), 0)
     )
     SELECT company.* FROM unnest(ARRAY(
         SELECT id FROM scored
@@ -1505,8 +1512,13 @@ def _similar_companies(query: str, limit: int) -> list[Company]:
     The candidates carry their names, so the companies table is not joined again (a hash
     join over all 25,000 companies). The aliases like the words come from a function that
     always reads their trigram index (migration 0012: PostgreSQL otherwise often computed
-    similarity() for every alias, 14 ms at a million records). The same statement returns
-    the companies' rows, in order (only published companies are candidates).
+    similarity() for every alias, 14 ms at a million records). An alias's similarity only
+    breaks ties of name similarity or admits a company whose name is unlike the words, so it
+    is computed only for the candidates whose name is at least as similar as the ``limit``-th
+    best of those admitted by their name alone (``cutoff``): no company below it can make the
+    page. For "Northwind" that is 25 candidates instead of 1,089 (an index probe each). The
+    same statement returns the companies' rows, in order (only published companies are
+    candidates).
     """
     parameters = {
         "query": query,

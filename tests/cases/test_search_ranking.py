@@ -287,6 +287,21 @@ def test_companies_found_and_ordered_as_the_orm_query_did():
     assert found[0] == "Northwind"
 
 
+def test_a_short_page_of_companies_still_breaks_ties_by_alias():
+    """Alias similarity is computed only for the companies whose name is at least as similar
+    as the page's last name match; the tie at that last place is still decided by alias."""
+    names = ["Northwind", "Northwind Ab", "Northwind Cd", "Northwind Ef", "Zeta Corp", "Northwin"]
+    companies = {name: CompanyFactory(name=name) for name in names}
+    CompanyAliasFactory(company=companies["Northwind Ef"], name="Northwind")
+    CompanyAliasFactory(company=companies["Zeta Corp"], name="Northwind Ab")
+    for limit in (1, 2, 3, 4, 5, 20):
+        expected = [c.pk for c in companies_by_the_orm("Northwind", limit)]
+        assert [c.pk for c in public_selectors._similar_companies("Northwind", limit)] == expected
+    found = [c.name for c in public_selectors._similar_companies("Northwind", 2)]
+    assert found == ["Northwind", "Northwind Ef"]  # the alias wins the tie of the three
+    assert "Zeta Corp" in [c.name for c in public_selectors._similar_companies("Northwind", 20)]
+
+
 def test_the_matching_companies_are_read_once_for_every_record_type(dataset):
     """The three record types walk the same companies: one statement computes them (their
     similarity to the search is the costly part) and walks for every type."""
