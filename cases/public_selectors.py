@@ -8,10 +8,12 @@ court, laws, co-defendants, related lawsuits) are shown only where they are publ
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import (
+    BooleanField,
     Count,
     DecimalField,
     F,
@@ -22,9 +24,10 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    prefetch_related_objects,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.query import get_related_populators
 
 from cases import amount_bands, search_documents, summary
 from cases.filters import (
@@ -1445,40 +1448,147 @@ def _company_matches(models: list, query: str, limit: int, counts: dict) -> dict
     return found
 
 
-def _ranked_records(queries: dict, query: str, limit: int) -> dict:
-    """Own-text matches first, by relevance; then matches through company names. ``queries``
-    maps each model to the queryset its records are loaded from."""
-    ids, counts = _own_matches(list(queries), query, limit)
-    short = [model for model in queries if len(ids[model]) < limit]
+class _CompiledLoad:
+    """A queryset's statement compiled once per process, its ids as one array parameter.
+
+    Building and compiling the search's three record querysets and the defendants' took
+    ~5 ms of Python per search, the same work each time: only the ids change. The rows are
+    made into models as Django's ModelIterable makes them (select_related included).
+    """
+
+    def __init__(self, queryset: QuerySet, id_column: str):
+        marker = []  # found again by identity among the compiled parameters
+        queryset = queryset.filter(
+            RawSQL(f"{id_column} = ANY(%s)", (marker,), output_field=BooleanField())
+        )
+        self.db = queryset.db
+        self.fetch_mode = queryset._fetch_mode
+        compiler = queryset.query.get_compiler(using=self.db)
+        self.sql, params = compiler.as_sql()
+        self.params = list(params)
+        (self.ids_at,) = [i for i, value in enumerate(self.params) if value is marker]
+        self.compiler = compiler
+        klass_info, select = compiler.klass_info, compiler.select
+        self.model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.init_list = [column[0].target.attname for column in select[self.start : self.end]]
+        self.annotations = compiler.annotation_col_map
+        assert not queryset._known_related_objects and not self.fetch_mode.track_peers
+
+    def load(self, ids: list[int]) -> list:
+        params = list(self.params)
+        params[self.ids_at] = ids
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        from_db = partial(self.model.from_db, fetch_mode=self.fetch_mode)
+        populators = get_related_populators(
+            self.compiler.klass_info, self.compiler.select, self.db, self.fetch_mode
+        )
+        objects = []
+        for row in self.compiler.results_iter([rows]):
+            obj = from_db(self.db, self.init_list, row[self.start : self.end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in self.annotations.items():
+                setattr(obj, name, row[position])
+            objects.append(obj)
+        return objects
+
+
+_COMPILED_LOADS: dict[tuple, _CompiledLoad] = {}
+
+
+def _compiled_load(name: str, make_queryset, id_column: str) -> _CompiledLoad:
+    key = (name, connection.alias)
+    load = _COMPILED_LOADS.get(key)
+    if load is None:
+        load = _COMPILED_LOADS[key] = _CompiledLoad(make_queryset(), id_column)
+    return load
+
+
+def _search_records(model, ids: list[int]) -> list:
+    """The public records of ``model`` with these ids, in the order of ``ids``."""
+    make_queryset, column = _SEARCH_QUERYSETS[model]
+    load = _compiled_load(model._meta.label, make_queryset, column)
+    by_pk = {row.pk: row for row in load.load(ids)}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def _set_public_defendants(lawsuits: list[Lawsuit]) -> None:
+    """``lawsuit.public_defendants`` as ``prefetch_related(published_defendants())`` sets it:
+    the published defendants' links, by company name, with their companies."""
+    load = _compiled_load(
+        "public_defendants",
+        lambda: published_defendants().queryset,
+        "cases_lawsuitdefendant.lawsuit_id",
+    )
+    by_lawsuit = {}
+    for link in load.load(list({lawsuit.pk for lawsuit in lawsuits})):
+        by_lawsuit.setdefault(link.lawsuit_id, []).append(link)
+    for lawsuit in lawsuits:
+        lawsuit.public_defendants = by_lawsuit.get(lawsuit.pk, [])
+
+
+# Each record type's public queryset for the search (its defendants are set apart, in one
+# query for the lawsuits and the settlements' lawsuits), and its id column.
+_SEARCH_QUERYSETS = {
+    Lawsuit: (
+        lambda: (
+            public_lawsuits().prefetch_related(None).defer("search_document", "own_search_document")
+        ),
+        "cases_lawsuit.id",
+    ),
+    Settlement: (
+        lambda: (
+            public_settlements()
+            .prefetch_related(None)
+            .defer("search_document", "own_search_document")
+        ),
+        "cases_settlement.id",
+    ),
+    Violation: (
+        lambda: public_violations().defer("search_document", "own_search_document"),
+        "cases_violation.id",
+    ),
+}
+
+
+def _ranked_records(models: list, query: str, limit: int) -> dict:
+    """Own-text matches first, by relevance; then matches through company names: each
+    model's public records (_SEARCH_QUERYSETS), in that order."""
+    ids, counts = _own_matches(models, query, limit)
+    short = [model for model in models if len(ids[model]) < limit]
     for model, found in _company_matches(short, query, limit, counts).items():
         seen = set(ids[model])
         more = [pk for pk in found if pk not in seen]
         ids[model] += more[: limit - len(ids[model])]
-    records = {model: [] for model in queries}
-    for model, queryset in queries.items():
-        if not ids[model]:
-            continue  # nothing to load: not even the ORM's compiling (~1 ms a type)
-        rows = queryset.filter(pk__in=ids[model]).defer("search_document", "own_search_document")
-        by_pk = {row.pk: row for row in rows}
-        records[model] = [by_pk[pk] for pk in ids[model] if pk in by_pk]
-    return records
+    # A type with nothing to show runs no statement.
+    return {model: _search_records(model, ids[model]) if ids[model] else [] for model in models}
 
 
 SIMILAR_COMPANIES_SQL = """
     WITH candidates AS (
-        SELECT id, name FROM companies_company WHERE name %% %(query)s AND is_published
-        UNION SELECT id, name FROM companies_company WHERE name ~* %(pattern)s AND is_published
+        SELECT id, name FROM casetrack_similar_name_companies(%(query)s, %(pattern)s)
         UNION SELECT company.id, company.name
               FROM casetrack_similar_alias_companies(%(query)s) alias(company_id)
               JOIN companies_company company ON company.id = alias.company_id
               WHERE company.is_published
-    ), scored AS MATERIALIZED (
-        SELECT id, name,
-               similarity(name, %(query)s) AS name_similarity,
+    ), named AS MATERIALIZED (
+        SELECT id, name, similarity(name, %(query)s) AS name_similarity FROM candidates
+    ), cutoff AS (
+        SELECT name_similarity FROM named
+        WHERE name_similarity >= %(threshold)s OR strpos(upper(name), upper(%(query)s)) > 0
+        ORDER BY name_similarity DESC
+        OFFSET GREATEST(%(limit)s - 1, 0) LIMIT 1
+    ), scored AS (
+        SELECT id, name, name_similarity,
                COALESCE((SELECT max(similarity(alias.name, %(query)s))
                          FROM companies_companyalias alias
-                         WHERE alias.company_id = candidates.id), 0) AS alias_similarity
-        FROM candidates
+                         WHERE alias.company_id = named.id), 0) AS alias_similarity
+        FROM named
+        WHERE name_similarity >= COALESCE((SELECT name_similarity FROM cutoff), 0)
     )
     SELECT company.* FROM unnest(ARRAY(
         SELECT id FROM scored
@@ -1495,18 +1605,26 @@ SIMILAR_COMPANIES_SQL = """
 def _similar_companies(query: str, limit: int) -> list[Company]:
     """Public companies whose name or an alias is like the words, the most similar first.
 
-    Candidates come from the trigram indexes on names and aliases, one index scan each
-    (``%`` is similarity at least pg_trgm's threshold, 0.3 by default like
-    TRIGRAM_THRESHOLD; ``~*`` is the case-insensitive substring match, which unlike
-    UPPER(name) LIKE can use the index); in one OR the planner computed similarity for every
-    company instead. Each candidate's similarities are then computed once (the MATERIALIZED
-    step): as a filter, a sort key and a selected value the planner had computed them three
-    times over the ~1,100 companies named "Northwind…" (165 → 62 ms at a million records).
+    Candidates come from the trigram indexes on names and aliases (``%`` is similarity at
+    least pg_trgm's threshold, 0.3 by default like TRIGRAM_THRESHOLD; ``~*`` is the
+    case-insensitive substring match, which unlike UPPER(name) LIKE can use the index). The
+    names like the words or holding them come from a function that reads the index for both
+    conditions in one scan, each table page visited once (migration 0013: written in the
+    statement, the OR was often read from the whole table, similarity() for every company;
+    two scans, as before, visited the ~1,100 "Northwind…" companies twice). Each candidate's
+    similarity is then computed once (the MATERIALIZED step): as a filter, a sort key and a
+    selected value the planner had computed it three times over the ~1,100 companies named
+    "Northwind…" (165 → 62 ms at a million records).
     The candidates carry their names, so the companies table is not joined again (a hash
     join over all 25,000 companies). The aliases like the words come from a function that
     always reads their trigram index (migration 0012: PostgreSQL otherwise often computed
-    similarity() for every alias, 14 ms at a million records). The same statement returns
-    the companies' rows, in order (only published companies are candidates).
+    similarity() for every alias, 14 ms at a million records). An alias's similarity only
+    breaks ties of name similarity or admits a company whose name is unlike the words, so it
+    is computed only for the candidates whose name is at least as similar as the ``limit``-th
+    best of those admitted by their name alone (``cutoff``): no company below it can make the
+    page. For "Northwind" that is 25 candidates instead of 1,089 (an index probe each). The
+    same statement returns the companies' rows, in order (only published companies are
+    candidates).
     """
     parameters = {
         "query": query,
@@ -1554,17 +1672,13 @@ def _search_postgres(query: str, limit: int) -> SearchResults:
     left short, the matching companies computed once for all (_company_walks); the records
     of each type; the defendants of every listed lawsuit.
     """
-    queries = {
-        Lawsuit: public_lawsuits().prefetch_related(None),
-        Settlement: public_settlements().prefetch_related(None),
-        Violation: public_violations(),
-    }
     companies = _similar_companies(query, limit)
-    records = _ranked_records(queries, query, limit)
+    records = _ranked_records([Lawsuit, Settlement, Violation], query, limit)
     # The defendants of the lawsuits and of the settlements' lawsuits in one query, where
     # each queryset's own prefetch read them in one query each.
     lawsuits = records[Lawsuit] + [settlement.lawsuit for settlement in records[Settlement]]
-    prefetch_related_objects(lawsuits, published_defendants())
+    if lawsuits:
+        _set_public_defendants(lawsuits)
     return SearchResults(
         query=query,
         companies=companies,

@@ -7,6 +7,8 @@ that cost 10-25 ms per page. These tags write the very bytes the template loops 
 """
 
 from django import template
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.safestring import mark_safe
 
 from core.money import format_approximate_usd
@@ -16,6 +18,18 @@ register = template.Library()
 
 APPROX_USD = '<span class="approx-usd" title="Approximate, at the yearly average rate">'
 NONE = '<span class="muted">—</span>'
+_CHOICES: dict = {}
+
+
+def _display(record, name: str) -> str:
+    """``record.get_<name>_display()``, with the field's choices made a dict once: Django
+    makes it again, hashing every choice, on each call (~10 µs; two per row)."""
+    field = record._meta.get_field(name)
+    choices = _CHOICES.get(field)
+    if choices is None:
+        choices = _CHOICES[field] = dict(make_hashable(field.flatchoices))
+    value = getattr(record, field.attname)
+    return force_str(choices.get(make_hashable(value), value), strings_only=True)
 
 
 def _approx_usd(record) -> str:
@@ -52,8 +66,8 @@ def violation_rows(violations):
             f'      <td class="num" data-label="Amount"><a class="amount" href="{text(violation.get_absolute_url())}">{text(violation.amount_display)}</a>{_approx_usd(violation)}</td>\n'
             f'      <td data-label="Company"><a href="{text(violation.company.get_absolute_url())}">{text(violation.company.name)}</a></td>\n'
             f'      <td data-label="Authority">{_authority_link(violation.authority)}</td>\n'
-            f'      <td data-label="Kind">{text(violation.get_kind_display())}</td>\n'
-            f'      <td data-label="Status"><span class="badge badge-{text(violation.status)}">{text(violation.get_status_display())}</span></td>\n'
+            f'      <td data-label="Kind">{text(_display(violation, "kind"))}</td>\n'
+            f'      <td data-label="Status"><span class="badge badge-{text(violation.status)}">{text(_display(violation, "status"))}</span></td>\n'
             f'      <td class="date" data-label="Decided">{text(violation.decided_on_display)}</td>\n'
             "    </tr>\n    "
         )
@@ -73,7 +87,7 @@ def settlement_rows(settlements):
             f'      <td data-label="Case"><a href="{text(lawsuit.get_absolute_url())}">{text(lawsuit.title)}</a></td>\n'
             f'      <td data-label="Defendants">{defendants(lawsuit)}</td>\n'
             f'      <td data-label="Court or authority">{court}</td>\n'
-            f'      <td data-label="Status"><span class="badge badge-{text(settlement.status)}">{text(settlement.get_status_display())}</span></td>\n'
+            f'      <td data-label="Status"><span class="badge badge-{text(settlement.status)}">{text(_display(settlement, "status"))}</span></td>\n'
             f'      <td class="date" data-label="Announced">{text(settlement.announced_on_display or "—")}</td>\n'
             "    </tr>\n    "
         )
@@ -98,8 +112,8 @@ def lawsuit_rows(lawsuits):
             f'      <td data-label="Case"><a href="{text(lawsuit.get_absolute_url())}">{text(lawsuit.title)}</a>{docket}</td>\n'
             f'      <td data-label="Defendants">{defendants(lawsuit)}</td>\n'
             f'      <td data-label="Court or authority">{court}</td>\n'
-            f'      <td data-label="Kind">{text(lawsuit.get_kind_display())}</td>\n'
-            f'      <td data-label="Status"><span class="badge badge-{text(lawsuit.status)}">{text(lawsuit.get_status_display())}</span></td>\n'
+            f'      <td data-label="Kind">{text(_display(lawsuit, "kind"))}</td>\n'
+            f'      <td data-label="Status"><span class="badge badge-{text(lawsuit.status)}">{text(_display(lawsuit, "status"))}</span></td>\n'
             f'      <td class="date" data-label="Filed">{text(lawsuit.filed_on_display or "—")}</td>\n'
             f'      <td class="num" data-label="Settled for">{settled}</td>\n'
             "    </tr>\n    "

@@ -287,6 +287,21 @@ def test_companies_found_and_ordered_as_the_orm_query_did():
     assert found[0] == "Northwind"
 
 
+def test_a_short_page_of_companies_still_breaks_ties_by_alias():
+    """Alias similarity is computed only for the companies whose name is at least as similar
+    as the page's last name match; the tie at that last place is still decided by alias."""
+    names = ["Northwind", "Northwind Ab", "Northwind Cd", "Northwind Ef", "Zeta Corp", "Northwin"]
+    companies = {name: CompanyFactory(name=name) for name in names}
+    CompanyAliasFactory(company=companies["Northwind Ef"], name="Northwind")
+    CompanyAliasFactory(company=companies["Zeta Corp"], name="Northwind Ab")
+    for limit in (1, 2, 3, 4, 5, 20):
+        expected = [c.pk for c in companies_by_the_orm("Northwind", limit)]
+        assert [c.pk for c in public_selectors._similar_companies("Northwind", limit)] == expected
+    found = [c.name for c in public_selectors._similar_companies("Northwind", 2)]
+    assert found == ["Northwind", "Northwind Ef"]  # the alias wins the tie of the three
+    assert "Zeta Corp" in [c.name for c in public_selectors._similar_companies("Northwind", 20)]
+
+
 def test_the_matching_companies_are_read_once_for_every_record_type(dataset):
     """The three record types walk the same companies: one statement computes them (their
     similarity to the search is the costly part) and walks for every type."""
@@ -318,3 +333,43 @@ def test_a_search_without_results_loads_no_rows(dataset, django_assert_num_queri
     """The companies, the own-text matches and the walks find nothing: nothing is loaded."""
     with django_assert_num_queries(3):
         assert public_selectors.search("zzqxv").count == 0
+
+
+def test_the_loaded_records_carry_what_the_public_querysets_give(
+    dataset, django_assert_num_queries
+):
+    """The records are loaded through statements compiled once (the ids a parameter): the
+    same fields, annotations and related rows as the public querysets, whichever search
+    compiled them first, and nothing left to load while rendering."""
+
+    def shown(record):
+        lawsuit = getattr(record, "lawsuit", None) if not hasattr(record, "title") else record
+        return (
+            record.pk,
+            type(record).__name__,
+            getattr(record, "settled_usd", None),
+            getattr(record, "amount", None),
+            getattr(getattr(record, "company", None), "name", None),
+            getattr(getattr(record, "authority", None), "name", None),
+            lawsuit and (lawsuit.title, lawsuit.authority_id and lawsuit.authority.name),
+            lawsuit and [link.company.name for link in lawsuit.public_defendants],
+        )
+
+    public_selectors.search("Roe")  # compiles the statements with other ids
+    results = public_selectors.search("Northwind")
+    expected = {
+        "lawsuits": public_selectors.public_lawsuits(),
+        "settlements": public_selectors.public_settlements(),
+        "violations": public_selectors.public_violations(),
+    }
+    with django_assert_num_queries(0):
+        found = {group: [shown(r) for r in getattr(results, group)] for group in expected}
+    for group, queryset in expected.items():
+        by_pk = queryset.in_bulk([row[0] for row in found[group]])
+        assert found[group] == [shown(by_pk[row[0]]) for row in found[group]], group
+    lawsuits = {row[0]: row for row in found["lawsuits"]}
+    assert lawsuits[dataset["lawsuits"]["both"].pk][2]  # settled: the annotation is there
+    assert lawsuits[dataset["lawsuits"]["both"].pk][7] == [
+        "Northwind Global Holdings",
+        "Northwind Traders",
+    ]
