@@ -15,6 +15,7 @@ from rest_framework import serializers, viewsets
 
 from api import serializers as api_serializers
 from api.errors import InvalidParameters
+from api.listing import attach_defendants, attach_sources
 from api.pagination import ApiPagination
 from cases.filters import (
     AuthorityFilterSet,
@@ -113,6 +114,27 @@ class PublishedViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
 
+    def lists(self) -> bool:
+        """A list page: its defendants and sources are read by ``attach_related`` rather
+        than prefetched (``api.listing``); a single record keeps the prefetch."""
+        return self.action == "list"
+
+    def attach_related(self, page: list) -> None:
+        """Give a list page's records what ``get_queryset`` leaves out when ``lists()``."""
+
+    def defendants_and_sources(self, defendants: str | None) -> list[Prefetch]:
+        """The prefetches of a single record's defendants (at that lookup) and sources;
+        none for a list page, which ``attach_related`` gives them."""
+        if self.lists():
+            return []
+        return [*([written_defendants(defendants)] if defendants else []), listed_sources()]
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page and self.lists():
+            self.attach_related(page)
+        return page
+
 
 @documented(api_serializers.CompanySerializer, "companies")
 class CompanyViewSet(PublishedViewSet):
@@ -200,9 +222,8 @@ class LawsuitViewSet(PublishedViewSet):
             .defer(*SEARCH_DOCUMENTS, *unread("authority", Authority, "slug"))
             .prefetch_related(None)  # the selector's defendants, replaced by the written ones
             .prefetch_related(
-                written_defendants("defendant_links"),
+                *self.defendants_and_sources("defendant_links"),
                 published_laws(),
-                listed_sources(),
                 Prefetch(
                     "settlements",
                     Settlement.objects.published()
@@ -213,6 +234,10 @@ class LawsuitViewSet(PublishedViewSet):
             )
             .order_by("-filed_on", "pk")
         )
+
+    def attach_related(self, page):
+        attach_defendants(page)
+        attach_sources(page, "lawsuits")
 
 
 @documented(api_serializers.SettlementSerializer, "settlements")
@@ -233,9 +258,13 @@ class SettlementViewSet(PublishedViewSet):
             .select_related("lawsuit")
             .defer(*SEARCH_DOCUMENTS, *unread("lawsuit", Lawsuit, "slug", "title"))
             .prefetch_related(None)  # the selector's defendants, replaced by the written ones
-            .prefetch_related(written_defendants("lawsuit__defendant_links"), listed_sources())
+            .prefetch_related(*self.defendants_and_sources("lawsuit__defendant_links"))
             .order_by("-announced_on", "-pk")
         )
+
+    def attach_related(self, page):
+        attach_defendants([settlement.lawsuit for settlement in page])
+        attach_sources(page, "settlements")
 
 
 @documented(api_serializers.ViolationSerializer, "violations")
@@ -259,9 +288,12 @@ class ViolationViewSet(PublishedViewSet):
                 *unread("authority", Authority, "slug", "name"),
                 *unread("lawsuit", Lawsuit, "slug"),
             )
-            .prefetch_related(published_laws(), listed_sources())
+            .prefetch_related(published_laws(), *self.defendants_and_sources(None))
             .order_by("-decided_on", "-pk")
         )
+
+    def attach_related(self, page):
+        attach_sources(page, "violations")
 
 
 def not_found(request, *args, **kwargs):
