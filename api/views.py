@@ -15,7 +15,7 @@ from rest_framework import serializers, viewsets
 
 from api import serializers as api_serializers
 from api.errors import InvalidParameters
-from api.listing import attach_defendants, attach_sources
+from api.listing import attach_defendants, attach_laws, attach_settlements, attach_sources
 from api.pagination import ApiPagination
 from cases.filters import (
     AuthorityFilterSet,
@@ -115,19 +115,33 @@ class PublishedViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = SLUG_PATTERN
 
     def lists(self) -> bool:
-        """A list page: its defendants and sources are read by ``attach_related`` rather
-        than prefetched (``api.listing``); a single record keeps the prefetch."""
+        """A list page: its defendants, laws, settlements and sources are read by
+        ``attach_related`` rather than prefetched (``api.listing``); a single record keeps
+        the prefetch."""
         return self.action == "list"
 
     def attach_related(self, page: list) -> None:
         """Give a list page's records what ``get_queryset`` leaves out when ``lists()``."""
 
-    def defendants_and_sources(self, defendants: str | None) -> list[Prefetch]:
-        """The prefetches of a single record's defendants (at that lookup) and sources;
-        none for a list page, which ``attach_related`` gives them."""
+    def related(self, defendants: str | None, laws=False, settlements=False) -> list[Prefetch]:
+        """The prefetches of a single record's defendants (at that lookup), laws,
+        settlements and sources; none for a list page, which ``attach_related`` gives them."""
         if self.lists():
             return []
-        return [*([written_defendants(defendants)] if defendants else []), listed_sources()]
+        prefetches = [written_defendants(defendants)] if defendants else []
+        if laws:
+            prefetches.append(published_laws())
+        if settlements:
+            prefetches.append(
+                Prefetch(
+                    "settlements",
+                    Settlement.objects.published()
+                    .order_by("announced_on", "pk")
+                    .only("lawsuit_id", "is_published"),
+                    to_attr="published_settlements",
+                )
+            )
+        return [*prefetches, listed_sources()]
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -221,22 +235,14 @@ class LawsuitViewSet(PublishedViewSet):
             public_lawsuits()
             .defer(*SEARCH_DOCUMENTS, *unread("authority", Authority, "slug"))
             .prefetch_related(None)  # the selector's defendants, replaced by the written ones
-            .prefetch_related(
-                *self.defendants_and_sources("defendant_links"),
-                published_laws(),
-                Prefetch(
-                    "settlements",
-                    Settlement.objects.published()
-                    .order_by("announced_on", "pk")
-                    .only("lawsuit_id", "is_published"),
-                    to_attr="published_settlements",
-                ),
-            )
+            .prefetch_related(*self.related("defendant_links", laws=True, settlements=True))
             .order_by("-filed_on", "pk")
         )
 
     def attach_related(self, page):
         attach_defendants(page)
+        attach_laws(page, "lawsuits")
+        attach_settlements(page)
         attach_sources(page, "lawsuits")
 
 
@@ -258,7 +264,7 @@ class SettlementViewSet(PublishedViewSet):
             .select_related("lawsuit")
             .defer(*SEARCH_DOCUMENTS, *unread("lawsuit", Lawsuit, "slug", "title"))
             .prefetch_related(None)  # the selector's defendants, replaced by the written ones
-            .prefetch_related(*self.defendants_and_sources("lawsuit__defendant_links"))
+            .prefetch_related(*self.related("lawsuit__defendant_links"))
             .order_by("-announced_on", "-pk")
         )
 
@@ -288,11 +294,12 @@ class ViolationViewSet(PublishedViewSet):
                 *unread("authority", Authority, "slug", "name"),
                 *unread("lawsuit", Lawsuit, "slug"),
             )
-            .prefetch_related(published_laws(), *self.defendants_and_sources(None))
+            .prefetch_related(*self.related(None, laws=True))
             .order_by("-decided_on", "-pk")
         )
 
     def attach_related(self, page):
+        attach_laws(page, "violations")
         attach_sources(page, "violations")
 
 
