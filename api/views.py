@@ -15,6 +15,7 @@ from rest_framework import serializers, viewsets
 
 from api import serializers as api_serializers
 from api.errors import InvalidParameters
+from api.listing import attach_defendants, attach_laws, attach_settlements, attach_sources
 from api.pagination import ApiPagination
 from cases.filters import (
     AuthorityFilterSet,
@@ -113,6 +114,41 @@ class PublishedViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
 
+    def lists(self) -> bool:
+        """A list page: its defendants, laws, settlements and sources are read by
+        ``attach_related`` rather than prefetched (``api.listing``); a single record keeps
+        the prefetch."""
+        return self.action == "list"
+
+    def attach_related(self, page: list) -> None:
+        """Give a list page's records what ``get_queryset`` leaves out when ``lists()``."""
+
+    def related(self, defendants: str | None, laws=False, settlements=False) -> list[Prefetch]:
+        """The prefetches of a single record's defendants (at that lookup), laws,
+        settlements and sources; none for a list page, which ``attach_related`` gives them."""
+        if self.lists():
+            return []
+        prefetches = [written_defendants(defendants)] if defendants else []
+        if laws:
+            prefetches.append(published_laws())
+        if settlements:
+            prefetches.append(
+                Prefetch(
+                    "settlements",
+                    Settlement.objects.published()
+                    .order_by("announced_on", "pk")
+                    .only("lawsuit_id", "is_published"),
+                    to_attr="published_settlements",
+                )
+            )
+        return [*prefetches, listed_sources()]
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page and self.lists():
+            self.attach_related(page)
+        return page
+
 
 @documented(api_serializers.CompanySerializer, "companies")
 class CompanyViewSet(PublishedViewSet):
@@ -199,20 +235,15 @@ class LawsuitViewSet(PublishedViewSet):
             public_lawsuits()
             .defer(*SEARCH_DOCUMENTS, *unread("authority", Authority, "slug"))
             .prefetch_related(None)  # the selector's defendants, replaced by the written ones
-            .prefetch_related(
-                written_defendants("defendant_links"),
-                published_laws(),
-                listed_sources(),
-                Prefetch(
-                    "settlements",
-                    Settlement.objects.published()
-                    .order_by("announced_on", "pk")
-                    .only("lawsuit_id", "is_published"),
-                    to_attr="published_settlements",
-                ),
-            )
+            .prefetch_related(*self.related("defendant_links", laws=True, settlements=True))
             .order_by("-filed_on", "pk")
         )
+
+    def attach_related(self, page):
+        attach_defendants(page)
+        attach_laws(page, "lawsuits")
+        attach_settlements(page)
+        attach_sources(page, "lawsuits")
 
 
 @documented(api_serializers.SettlementSerializer, "settlements")
@@ -233,9 +264,13 @@ class SettlementViewSet(PublishedViewSet):
             .select_related("lawsuit")
             .defer(*SEARCH_DOCUMENTS, *unread("lawsuit", Lawsuit, "slug", "title"))
             .prefetch_related(None)  # the selector's defendants, replaced by the written ones
-            .prefetch_related(written_defendants("lawsuit__defendant_links"), listed_sources())
+            .prefetch_related(*self.related("lawsuit__defendant_links"))
             .order_by("-announced_on", "-pk")
         )
+
+    def attach_related(self, page):
+        attach_defendants([settlement.lawsuit for settlement in page])
+        attach_sources(page, "settlements")
 
 
 @documented(api_serializers.ViolationSerializer, "violations")
@@ -259,9 +294,13 @@ class ViolationViewSet(PublishedViewSet):
                 *unread("authority", Authority, "slug", "name"),
                 *unread("lawsuit", Lawsuit, "slug"),
             )
-            .prefetch_related(published_laws(), listed_sources())
+            .prefetch_related(*self.related(None, laws=True))
             .order_by("-decided_on", "-pk")
         )
+
+    def attach_related(self, page):
+        attach_laws(page, "violations")
+        attach_sources(page, "violations")
 
 
 def not_found(request, *args, **kwargs):
