@@ -5,84 +5,94 @@ their laws too, lawsuits their settlements). Prefetched, each is a model instanc
 defendant link and its company: two), built and wired in by Django's prefetch machinery:
 ~3 ms of a request. The serializers read only a few attributes of them (a company's or
 law's slug, a settlement's id, a source's url, title, publisher and date), so a list page
-reads those columns with the very filters and order of the prefetch it replaces, into
-small objects with the same attributes. A single record's address keeps the prefetch.
+reads those columns into small objects with the same attributes. The querysets below are
+the ones a single record's prefetches (``api.views``) read too, so both give the same rows
+in the same order.
 """
 
+from collections.abc import Callable
 from types import SimpleNamespace
 
+from django.db.models import QuerySet
+
 from api.serializers import LISTED_SOURCES
-from cases.models import Law, LawsuitDefendant, Settlement, Source
+from cases.models import Law, Settlement, Source
+from cases.public_selectors import published_defendants
+
+
+def published_laws() -> QuerySet:
+    """A record's laws as written: the published ones, by short name."""
+    return Law.objects.published().order_by("short_name")
+
+
+def published_settlements() -> QuerySet:
+    """A lawsuit's settlements as written: the published ones, oldest announced first."""
+    return Settlement.objects.published().order_by("announced_on", "pk")
+
+
+def _attach(records, attribute: str, rows: Callable[[list], QuerySet], make) -> None:
+    """Give each record ``attribute``: a list of ``make(*values)`` for the rows of
+    ``rows(ids)`` (``record_id, *values``), in their order; an empty list for a record
+    without any, and no query for no records."""
+    by_id = {}
+    for record in records:
+        setattr(record, attribute, by_id.setdefault(record.pk, []))
+    if not by_id:
+        return
+    for record_id, *values in rows(list(by_id)):
+        by_id[record_id].append(make(*values))
 
 
 def attach_defendants(lawsuits) -> None:
-    """``lawsuit.public_defendants`` (``cases.public_selectors.published_defendants``) for
-    the serializers: links whose ``company`` has ``slug`` and ``is_published``."""
-    by_id = {}
-    for lawsuit in lawsuits:
-        lawsuit.public_defendants = by_id.setdefault(lawsuit.pk, [])
-    if not by_id:
-        return
-    rows = (
-        LawsuitDefendant.objects.filter(company__is_published=True, lawsuit_id__in=list(by_id))
-        .order_by("company__name")
-        .values_list("lawsuit_id", "company__slug")
+    """``lawsuit.public_defendants`` as ``published_defendants`` gives them, for the
+    serializers: links whose ``company`` has ``slug`` and ``is_published``."""
+    defendants = published_defendants()
+    _attach(
+        lawsuits,
+        defendants.to_attr,
+        lambda ids: defendants.queryset.filter(lawsuit_id__in=ids).values_list(
+            "lawsuit_id", "company__slug"
+        ),
+        lambda slug: SimpleNamespace(company=SimpleNamespace(slug=slug, is_published=True)),
     )
-    for lawsuit_id, slug in rows:
-        company = SimpleNamespace(slug=slug, is_published=True)
-        by_id[lawsuit_id].append(SimpleNamespace(company=company))
 
 
 def attach_sources(records, related_name: str) -> None:
-    """The records' sources as ``LISTED_SOURCES`` (``api.views.listed_sources``), newest
-    first as ``Source.Meta.ordering`` gives them; ``related_name`` leads from a source to
-    the records' model."""
-    by_id = {}
-    for record in records:
-        setattr(record, LISTED_SOURCES, by_id.setdefault(record.pk, []))
-    if not by_id:
-        return
-    rows = Source.objects.filter(**{f"{related_name}__in": list(by_id)}).values_list(
-        related_name, "url", "title", "publisher", "published_on"
-    )
-    for record_id, url, title, publisher, published_on in rows:
-        source = SimpleNamespace(
+    """The records' sources as ``LISTED_SOURCES``, newest first as ``Source.Meta.ordering``
+    gives them; ``related_name`` leads from a source to the records' model."""
+    _attach(
+        records,
+        LISTED_SOURCES,
+        lambda ids: Source.objects.filter(**{f"{related_name}__in": ids}).values_list(
+            related_name, "url", "title", "publisher", "published_on"
+        ),
+        lambda url, title, publisher, published_on: SimpleNamespace(
             url=url, title=title, publisher=publisher, published_on=published_on
-        )
-        by_id[record_id].append(source)
+        ),
+    )
 
 
 def attach_laws(records, related_name: str) -> None:
-    """``record.published_laws`` (``api.views.published_laws``): published laws by short
-    name; ``related_name`` leads from a law to the records' model."""
-    by_id = {}
-    for record in records:
-        record.published_laws = by_id.setdefault(record.pk, [])
-    if not by_id:
-        return
-    rows = (
-        Law.objects.published()
-        .filter(**{f"{related_name}__in": list(by_id)})
-        .order_by("short_name")
-        .values_list(related_name, "slug")
+    """``record.published_laws``; ``related_name`` leads from a law to the records' model."""
+    _attach(
+        records,
+        "published_laws",
+        lambda ids: (
+            published_laws()
+            .filter(**{f"{related_name}__in": ids})
+            .values_list(related_name, "slug")
+        ),
+        lambda slug: SimpleNamespace(slug=slug, is_published=True),
     )
-    for record_id, slug in rows:
-        by_id[record_id].append(SimpleNamespace(slug=slug, is_published=True))
 
 
 def attach_settlements(lawsuits) -> None:
-    """``lawsuit.published_settlements`` (``api.views.LawsuitViewSet``): the published
-    settlements' ids, oldest announced first."""
-    by_id = {}
-    for lawsuit in lawsuits:
-        lawsuit.published_settlements = by_id.setdefault(lawsuit.pk, [])
-    if not by_id:
-        return
-    rows = (
-        Settlement.objects.published()
-        .filter(lawsuit_id__in=list(by_id))
-        .order_by("announced_on", "pk")
-        .values_list("lawsuit_id", "pk")
+    """``lawsuit.published_settlements``: the published settlements' ids."""
+    _attach(
+        lawsuits,
+        "published_settlements",
+        lambda ids: (
+            published_settlements().filter(lawsuit_id__in=ids).values_list("lawsuit_id", "pk")
+        ),
+        lambda pk: SimpleNamespace(pk=pk, is_published=True),
     )
-    for lawsuit_id, pk in rows:
-        by_id[lawsuit_id].append(SimpleNamespace(pk=pk, is_published=True))

@@ -13,6 +13,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from api import listing
 from api import serializers as api_serializers
 from api.errors import InvalidParameters
 from api.listing import attach_defendants, attach_laws, attach_settlements, attach_sources
@@ -25,7 +26,7 @@ from cases.filters import (
     SettlementFilterSet,
     ViolationFilterSet,
 )
-from cases.models import SEARCH_DOCUMENTS, Authority, Law, Lawsuit, Settlement, Source
+from cases.models import SEARCH_DOCUMENTS, Authority, Law, Lawsuit, Source
 from cases.public_selectors import (
     companies_with_totals,
     list_count,
@@ -132,15 +133,8 @@ class PublishedViewSet(viewsets.ReadOnlyModelViewSet):
         if laws:
             prefetches.append(published_laws())
         if settlements:
-            prefetches.append(
-                Prefetch(
-                    "settlements",
-                    Settlement.objects.published()
-                    .order_by("announced_on", "pk")
-                    .only("lawsuit_id", "is_published"),
-                    to_attr="published_settlements",
-                )
-            )
+            settlements = listing.published_settlements().only("lawsuit_id", "is_published")
+            prefetches.append(Prefetch("settlements", settlements, to_attr="published_settlements"))
         return [*prefetches, listed_sources()]
 
     def paginate_queryset(self, queryset):
@@ -211,7 +205,7 @@ def listed_sources() -> Prefetch:
 
 
 def published_laws(path: str = "laws") -> Prefetch:
-    laws = Law.objects.published().order_by("short_name").only("slug", "is_published")
+    laws = listing.published_laws().only("slug", "is_published")
     return Prefetch(path, laws, to_attr="published_laws")
 
 
