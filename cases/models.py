@@ -787,32 +787,15 @@ class SummaryRecordType(models.TextChoices):
     VIOLATION = "violation", "Violation"
 
 
-class PublicSummary(models.Model):
-    """Counts and sums of the public records, per year and one or more facet dimensions.
+class SummaryFigures(models.Model):
+    """The fields ``PublicSummary`` and ``FamilySummary`` share: a slice's record type, year
+    and authority, and its counts and sums."""
 
-    Derived data, never edited: ``cases.summary`` keeps it exact (see its docstring) and the
-    lists, the company pages and the statistics read it instead of aggregating every row.
-    """
-
-    grain = models.CharField(
-        max_length=10,
-        choices=SummaryGrain.choices,
-        help_text="Which dimensions this row is grouped by besides the year.",
-    )
     record_type = models.CharField(
         max_length=10, choices=SummaryRecordType.choices, help_text="The kind of record counted."
     )
     year = models.PositiveSmallIntegerField(
         help_text="Year of the record's leading date (decided, announced, filed); 0 when unknown."
-    )
-    kind = models.CharField(
-        max_length=20, blank=True, help_text="Kind of penalty or of case (totals and band grains)."
-    )
-    status = models.CharField(
-        max_length=25, blank=True, help_text="Status (totals and band grains)."
-    )
-    currency = models.CharField(
-        max_length=3, blank=True, help_text="Currency (totals and band grains)."
     )
     authority = models.ForeignKey(
         Authority,
@@ -825,6 +808,45 @@ class PublicSummary(models.Model):
         db_index=False,
         related_name="+",
         help_text="The authority (authority grain); for settlements, their lawsuit's.",
+    )
+    record_count = models.PositiveIntegerField(help_text="How many public records.")
+    amount_total = models.DecimalField(
+        max_digits=30,
+        decimal_places=2,
+        default=0,
+        help_text="Sum of the amounts in their currency (totals grain only).",
+    )
+    usd_total = models.DecimalField(
+        max_digits=30, decimal_places=2, default=0, help_text="Sum of the approximate USD values."
+    )
+    usd_count = models.PositiveIntegerField(
+        default=0, help_text="How many of the records have an approximate USD value."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class PublicSummary(SummaryFigures):
+    """Counts and sums of the public records, per year and one or more facet dimensions.
+
+    Derived data, never edited: ``cases.summary`` keeps it exact (see its docstring) and the
+    lists, the company pages and the statistics read it instead of aggregating every row.
+    """
+
+    grain = models.CharField(
+        max_length=10,
+        choices=SummaryGrain.choices,
+        help_text="Which dimensions this row is grouped by besides the year.",
+    )
+    kind = models.CharField(
+        max_length=20, blank=True, help_text="Kind of penalty or of case (totals and band grains)."
+    )
+    status = models.CharField(
+        max_length=25, blank=True, help_text="Status (totals and band grains)."
+    )
+    currency = models.CharField(
+        max_length=3, blank=True, help_text="Currency (totals and band grains)."
     )
     law = models.ForeignKey(
         Law,
@@ -846,19 +868,6 @@ class PublicSummary(models.Model):
             "these records (cases/amount_bands.py); empty for records without a USD value "
             "and in the other grains."
         ),
-    )
-    record_count = models.PositiveIntegerField(help_text="How many public records.")
-    amount_total = models.DecimalField(
-        max_digits=30,
-        decimal_places=2,
-        default=0,
-        help_text="Sum of the amounts in their currency (totals grain only).",
-    )
-    usd_total = models.DecimalField(
-        max_digits=30, decimal_places=2, default=0, help_text="Sum of the approximate USD values."
-    )
-    usd_count = models.PositiveIntegerField(
-        default=0, help_text="How many of the records have an approximate USD value."
     )
 
     class Meta:
@@ -910,7 +919,7 @@ class CompanyTotals(models.Model):
         return f"{self.company_id}: {self.total_usd}"
 
 
-class FamilySummary(models.Model):
+class FamilySummary(SummaryFigures):
     """Public figures of a company's whole family: the company and every subsidiary below it.
 
     Derived data, never edited: one set of rows for each company that has at least one
@@ -932,42 +941,11 @@ class FamilySummary(models.Model):
         choices=SummaryGrain.choices,
         help_text="Which dimensions this row is grouped by besides the year (totals or authority).",
     )
-    record_type = models.CharField(
-        max_length=10, choices=SummaryRecordType.choices, help_text="The kind of record counted."
-    )
-    year = models.PositiveSmallIntegerField(
-        help_text="Year of the record's leading date (decided, announced, filed); 0 when unknown."
-    )
     kind = models.CharField(
         max_length=20, blank=True, help_text="Kind of penalty or of case (totals grain)."
     )
     status = models.CharField(max_length=25, blank=True, help_text="Status (totals grain).")
     currency = models.CharField(max_length=3, blank=True, help_text="Currency (totals grain).")
-    authority = models.ForeignKey(
-        Authority,
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        # No index of its own: summaries are read by slice (grain, record type, year), and
-        # the planner, given an index on this column, walked all of it to merge-join.
-        db_index=False,
-        related_name="+",
-        help_text="The authority (authority grain); for settlements, their lawsuit's.",
-    )
-    record_count = models.PositiveIntegerField(help_text="How many public records.")
-    amount_total = models.DecimalField(
-        max_digits=30,
-        decimal_places=2,
-        default=0,
-        help_text="Sum of the amounts in their currency (totals grain only).",
-    )
-    usd_total = models.DecimalField(
-        max_digits=30, decimal_places=2, default=0, help_text="Sum of the approximate USD values."
-    )
-    usd_count = models.PositiveIntegerField(
-        default=0, help_text="How many of the records have an approximate USD value."
-    )
 
     class Meta:
         indexes = [
