@@ -373,3 +373,64 @@ def test_the_loaded_records_carry_what_the_public_querysets_give(
         "Northwind Global Holdings",
         "Northwind Traders",
     ]
+
+
+def test_a_names_trigram_count_bounds_its_similarity():
+    """similarity() is at most the smaller trigram count over the larger (the bound the
+    search prunes with), and reaches it when the shorter string's trigrams are all shared;
+    the stored count follows a rename."""
+    from django.db import connection
+
+    names = [
+        "Northwind",
+        "Northwind Traders",
+        "northwind northwind northwind",
+        "Ünïcode Straße GmbH",
+        "!!!",
+        "A",
+        "X Æ A-12 (100% owned) — Ltd.",
+        "Nörthwind",
+    ]
+    companies = [CompanyFactory(name=name) for name in names]
+    companies[4].name = "Acme Northwind"
+    companies[4].save()
+    queries = ["Northwind", "northwind traders", "a", "!!!", "Straße", "Nortwind", "x æ"]
+    bound = public_selectors.TRIGRAM_BOUND.format(
+        count="company.name_trigram_count", query_count="cardinality(show_trgm(query))"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT query, company.name, similarity(company.name, query), {bound},
+                       company.name_trigram_count = cardinality(show_trgm(company.name))
+                FROM companies_company company, unnest(%(queries)s::text[]) query""",
+            {"queries": queries},
+        )
+        rows = cursor.fetchall()
+    assert len(rows) == len(names) * len(queries)
+    assert all(count_is_current for *_, count_is_current in rows)
+    assert all(similarity <= limit for _, _, similarity, limit, _ in rows)
+    reached = {(query, name) for query, name, similarity, limit, _ in rows if similarity == limit}
+    assert ("Northwind", "Northwind") in reached  # the same string: 1 of 1
+    assert ("northwind traders", "Northwind") in reached  # all of the shorter's shared
+
+
+def test_the_walk_reads_every_matching_company_when_the_first_run_out(monkeypatch):
+    """The walk reads the WALKED_COMPANIES most similar companies first; when they have too
+    few records of a type and more companies match, it reads them all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    agency = AuthorityFactory(name="Trade Agency")
+    CompanyFactory(name="Northwind")  # the most similar name, without any record
+    holdings = CompanyFactory(name="Northwind Global Holdings")
+    newer = ViolationFactory(company=holdings, authority=agency, decided_on=day(2020))
+    older = ViolationFactory(company=holdings, authority=agency, decided_on=day(2010))
+    expected = [newer.pk, older.pk]
+    assert [v.pk for v in public_selectors.search("Northwind").violations] == expected
+
+    monkeypatch.setattr(public_selectors, "WALKED_COMPANIES", 1)
+    with CaptureQueriesContext(connection) as queries:
+        found = public_selectors.search("Northwind", limit=1)
+    walks = [q for q in queries.captured_queries if "matching AS MATERIALIZED" in q["sql"]]
+    assert len(walks) == 2  # the first read only "Northwind", which has no record
+    assert [v.pk for v in found.violations] == expected[:1]
