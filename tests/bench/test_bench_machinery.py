@@ -45,13 +45,14 @@ def drop_database(url: str, name: str) -> None:
     admin.close()
 
 
-def summaries_vacuumed(url: str) -> dict[str, bool]:
-    """Whether each summary table has been vacuumed by hand (the harness) in that database."""
+def tables_vacuumed(url: str) -> dict[str, bool]:
+    """Whether each summary table and the companies have been vacuumed by hand (the
+    harness) in that database."""
     connection = connect(url, urlsplit(url).path.lstrip("/"))
     with connection, connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname, last_vacuum IS NOT NULL FROM pg_stat_user_tables "
-            "WHERE relname IN ('cases_publicsummary', 'cases_familysummary')"
+            "WHERE relname IN ('cases_publicsummary', 'cases_familysummary', 'companies_company')"
         )
         found = dict(cursor.fetchall())
     connection.close()
@@ -89,14 +90,18 @@ def test_benchmark_runs_every_measurement_and_reports(tmp_path):
             command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=540
         )
         if postgres_name:
-            vacuumed = summaries_vacuumed(url)
+            vacuumed = tables_vacuumed(url)
     finally:
         if postgres_name:
             drop_database(url, postgres_name)
     assert finished.returncode == 0, finished.stdout[-4000:] + finished.stderr[-4000:]
     if postgres_name:
         # Measured on vacuumed summaries, whatever autovacuum's setting (off on CI machines).
-        assert vacuumed == {"cases_publicsummary": True, "cases_familysummary": True}
+        assert vacuumed == {
+            "cases_publicsummary": True,
+            "cases_familysummary": True,
+            "companies_company": True,
+        }
 
     results = json.loads(output.read_text())
     names = [row["name"] for row in results["requests"]]
