@@ -7,17 +7,18 @@ defendant link and its company: two), built and wired in by Django's prefetch ma
 law's slug, a settlement's id, a source's url, title, publisher and date), so a list page
 reads those columns into small objects with the same attributes. The querysets below are
 the ones a single record's prefetches (``api.views``) read too, so both give the same rows
-in the same order.
+in the same order; each is compiled once per process (``core.compiled``), the page's ids a
+parameter.
 """
 
-from collections.abc import Callable
 from types import SimpleNamespace
 
 from django.db.models import QuerySet
 
 from api.serializers import LISTED_SOURCES
 from cases.models import Law, Settlement, Source
-from cases.public_selectors import published_defendants
+from cases.public_selectors import PUBLIC_DEFENDANTS, published_defendants
+from core.compiled import CompiledQuery, compiled
 
 
 def published_laws() -> QuerySet:
@@ -30,28 +31,34 @@ def published_settlements() -> QuerySet:
     return Settlement.objects.published().order_by("announced_on", "pk")
 
 
-def _attach(records, attribute: str, rows: Callable[[list], QuerySet], make) -> None:
-    """Give each record ``attribute``: a list of ``make(*values)`` for the rows of
-    ``rows(ids)`` (``record_id, *values``), in their order; an empty list for a record
+def _attach(records, attribute: str, rows: CompiledQuery, make) -> None:
+    """Give each record ``attribute``: a list of ``make(*values)`` for the rows of ``rows``
+    (``record_id, *values``) for the records' ids, in their order; an empty list for a record
     without any, and no query for no records."""
     by_id = {}
     for record in records:
         setattr(record, attribute, by_id.setdefault(record.pk, []))
-    if not by_id:
-        return
-    for record_id, *values in rows(list(by_id)):
+    for record_id, *values in rows.rows(by_id):
         by_id[record_id].append(make(*values))
+
+
+def _m2m_column(model, related_name: str) -> str:
+    """The column of the many-to-many table that ``related_name`` reads, from ``model`` (a
+    law, a source) to the records: ``cases_settlement_sources.settlement_id``."""
+    field = model._meta.get_field(related_name).field  # the records' ManyToManyField
+    return f"{field.m2m_db_table()}.{field.m2m_column_name()}"
 
 
 def attach_defendants(lawsuits) -> None:
     """``lawsuit.public_defendants`` as ``published_defendants`` gives them, for the
     serializers: links whose ``company`` has ``slug`` and ``is_published``."""
-    defendants = published_defendants()
     _attach(
         lawsuits,
-        defendants.to_attr,
-        lambda ids: defendants.queryset.filter(lawsuit_id__in=ids).values_list(
-            "lawsuit_id", "company__slug"
+        PUBLIC_DEFENDANTS,
+        compiled(
+            "api:defendants",
+            lambda: published_defendants().queryset.values_list("lawsuit_id", "company__slug"),
+            "cases_lawsuitdefendant.lawsuit_id",
         ),
         lambda slug: SimpleNamespace(company=SimpleNamespace(slug=slug, is_published=True)),
     )
@@ -63,8 +70,12 @@ def attach_sources(records, related_name: str) -> None:
     _attach(
         records,
         LISTED_SOURCES,
-        lambda ids: Source.objects.filter(**{f"{related_name}__in": ids}).values_list(
-            related_name, "url", "title", "publisher", "published_on"
+        compiled(
+            f"api:sources:{related_name}",
+            lambda: Source.objects.values_list(
+                related_name, "url", "title", "publisher", "published_on"
+            ),
+            _m2m_column(Source, related_name),
         ),
         lambda url, title, publisher, published_on: SimpleNamespace(
             url=url, title=title, publisher=publisher, published_on=published_on
@@ -77,10 +88,10 @@ def attach_laws(records, related_name: str) -> None:
     _attach(
         records,
         "published_laws",
-        lambda ids: (
-            published_laws()
-            .filter(**{f"{related_name}__in": ids})
-            .values_list(related_name, "slug")
+        compiled(
+            f"api:laws:{related_name}",
+            lambda: published_laws().values_list(related_name, "slug"),
+            _m2m_column(Law, related_name),
         ),
         lambda slug: SimpleNamespace(slug=slug, is_published=True),
     )
@@ -91,8 +102,10 @@ def attach_settlements(lawsuits) -> None:
     _attach(
         lawsuits,
         "published_settlements",
-        lambda ids: (
-            published_settlements().filter(lawsuit_id__in=ids).values_list("lawsuit_id", "pk")
+        compiled(
+            "api:settlements",
+            lambda: published_settlements().values_list("lawsuit_id", "pk"),
+            "cases_settlement.lawsuit_id",
         ),
         lambda pk: SimpleNamespace(pk=pk, is_published=True),
     )

@@ -8,12 +8,10 @@ court, laws, co-defendants, related lawsuits) are shown only where they are publ
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import (
-    BooleanField,
     Count,
     DecimalField,
     F,
@@ -25,9 +23,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, ExtractYear
-from django.db.models.query import get_related_populators
 
 from cases import amount_bands, search_documents, summary
 from cases.filters import (
@@ -55,6 +51,7 @@ from cases.models import (
 from cases.selectors import Totals, YearRecord, per_currency, totals, totals_from_rows
 from companies.filters import company_name_matches
 from companies.models import Company, CompanyAlias
+from core.compiled import compiled
 from core.countries import COUNTRY_NAMES
 from core.dates import format_precise_date
 from core.urls import detail_url
@@ -68,6 +65,9 @@ NEWEST_DECIDED = F("decided_on").desc(nulls_last=True)
 # --- Published querysets -------------------------------------------------------------------
 
 
+PUBLIC_DEFENDANTS = "public_defendants"
+
+
 def published_defendants(lookup: str = "defendant_links") -> Prefetch:
     """A lawsuit's published defendants, by name, as ``lawsuit.public_defendants``."""
     return Prefetch(
@@ -75,7 +75,7 @@ def published_defendants(lookup: str = "defendant_links") -> Prefetch:
         queryset=LawsuitDefendant.objects.filter(company__is_published=True)
         .select_related("company")
         .order_by("company__name"),
-        to_attr="public_defendants",
+        to_attr=PUBLIC_DEFENDANTS,
     )
 
 
@@ -1497,87 +1497,27 @@ def _company_matches(models: list, query: str, limit: int, counts: dict) -> dict
     return found
 
 
-class _CompiledLoad:
-    """A queryset's statement compiled once per process, its ids as one array parameter.
-
-    Building and compiling the search's three record querysets and the defendants' took
-    ~5 ms of Python per search, the same work each time: only the ids change. The rows are
-    made into models as Django's ModelIterable makes them (select_related included).
-    """
-
-    def __init__(self, queryset: QuerySet, id_column: str):
-        marker = []  # found again by identity among the compiled parameters
-        queryset = queryset.filter(
-            RawSQL(f"{id_column} = ANY(%s)", (marker,), output_field=BooleanField())
-        )
-        self.db = queryset.db
-        self.fetch_mode = queryset._fetch_mode
-        compiler = queryset.query.get_compiler(using=self.db)
-        self.sql, params = compiler.as_sql()
-        self.params = list(params)
-        (self.ids_at,) = [i for i, value in enumerate(self.params) if value is marker]
-        self.compiler = compiler
-        klass_info, select = compiler.klass_info, compiler.select
-        self.model = klass_info["model"]
-        fields = klass_info["select_fields"]
-        self.start, self.end = fields[0], fields[-1] + 1
-        self.init_list = [column[0].target.attname for column in select[self.start : self.end]]
-        self.annotations = compiler.annotation_col_map
-        assert not queryset._known_related_objects and not self.fetch_mode.track_peers
-
-    def load(self, ids: list[int]) -> list:
-        params = list(self.params)
-        params[self.ids_at] = ids
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
-        from_db = partial(self.model.from_db, fetch_mode=self.fetch_mode)
-        populators = get_related_populators(
-            self.compiler.klass_info, self.compiler.select, self.db, self.fetch_mode
-        )
-        objects = []
-        for row in self.compiler.results_iter([rows]):
-            obj = from_db(self.db, self.init_list, row[self.start : self.end])
-            for populator in populators:
-                populator.populate(row, obj)
-            for name, position in self.annotations.items():
-                setattr(obj, name, row[position])
-            objects.append(obj)
-        return objects
-
-
-_COMPILED_LOADS: dict[tuple, _CompiledLoad] = {}
-
-
-def _compiled_load(name: str, make_queryset, id_column: str) -> _CompiledLoad:
-    key = (name, connection.alias)
-    load = _COMPILED_LOADS.get(key)
-    if load is None:
-        load = _COMPILED_LOADS[key] = _CompiledLoad(make_queryset(), id_column)
-    return load
-
-
 def _search_records(model, ids: list[int]) -> list:
     """The public records of ``model`` with these ids, in the order of ``ids``."""
     make_queryset, column = _SEARCH_QUERYSETS[model]
-    load = _compiled_load(model._meta.label, make_queryset, column)
-    by_pk = {row.pk: row for row in load.load(ids)}
+    rows = compiled(f"search:{model._meta.label}", make_queryset, column).objects(ids)
+    by_pk = {row.pk: row for row in rows}
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def _set_public_defendants(lawsuits: list[Lawsuit]) -> None:
     """``lawsuit.public_defendants`` as ``prefetch_related(published_defendants())`` sets it:
     the published defendants' links, by company name, with their companies."""
-    load = _compiled_load(
-        "public_defendants",
+    links = compiled(
+        "search:public_defendants",
         lambda: published_defendants().queryset,
         "cases_lawsuitdefendant.lawsuit_id",
     )
     by_lawsuit = {}
-    for link in load.load(list({lawsuit.pk for lawsuit in lawsuits})):
+    for link in links.objects({lawsuit.pk for lawsuit in lawsuits}):
         by_lawsuit.setdefault(link.lawsuit_id, []).append(link)
     for lawsuit in lawsuits:
-        lawsuit.public_defendants = by_lawsuit.get(lawsuit.pk, [])
+        setattr(lawsuit, PUBLIC_DEFENDANTS, by_lawsuit.get(lawsuit.pk, []))
 
 
 # Each record type's public queryset for the search (its defendants are set apart, in one
