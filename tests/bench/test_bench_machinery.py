@@ -188,3 +188,38 @@ def test_benchmark_stopped_by_sigterm_stops_the_servers_it_started(tmp_path):
             harness.kill()
         if postgres_name:
             drop_database(url, postgres_name)
+
+
+def test_a_measurement_with_an_answer_other_than_200_stops_the_run():
+    """A refused request (a 429 from a throttle, say) is fast for reasons that are not the
+    page's: its latency must not be reported as the page's."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from bench import run
+
+    answered = []
+
+    class RefusesAfterTheFirst(BaseHTTPRequestHandler):
+        def do_GET(self):
+            answered.append(self.path)
+            status = 200 if len(answered) <= 5 else 429
+            self.send_response(status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RefusesAfterTheFirst)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    options = run.parse_options(
+        ["--workers", "1", "--c1-requests", "5", "--c1-seconds", "5", "--c8-requests", "8"]
+    )
+    try:
+        with pytest.raises(RuntimeError, match=r"answers other than 200 \{429: "):
+            run.measure_http(f"http://127.0.0.1:{server.server_port}", "/page", options)
+    finally:
+        server.shutdown()
+    assert len(answered) > 5  # the refusals were measured, then reported
