@@ -3,11 +3,11 @@
 Building and compiling a queryset is Django's Python work, the same every time when only a
 list of ids changes: a search's three record querysets and its defendants took ~5 ms of it,
 an API page's defendants and sources ~1 ms. ``compiled(name, make_queryset, id_column)``
-compiles ``make_queryset()`` restricted to ``id_column IN (ids)`` once per process and
-database. ``rows(ids)`` runs it (the ids one array on PostgreSQL, one placeholder each
-elsewhere) and converts the values as the queryset would; ``objects(ids)`` makes model
-instances of the rows as Django's ModelIterable does (select_related included, annotations
-set). Both keep the queryset's order.
+compiles ``make_queryset()`` restricted to ``id_column IN (ids)`` once per process (the
+SQL names no database). ``rows(ids)`` runs it (the ids one array on PostgreSQL, one
+placeholder each elsewhere) and converts the values as the queryset would; ``objects(ids)``
+makes model instances of the rows as Django's ModelIterable does (select_related included,
+annotations set). Both keep the queryset's order.
 """
 
 from collections.abc import Callable, Iterable
