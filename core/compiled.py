@@ -4,10 +4,10 @@ Building and compiling a queryset is Django's Python work, the same every time w
 list of ids changes: a search's three record querysets and its defendants took ~5 ms of it,
 an API page's defendants and sources ~1 ms. ``compiled(name, make_queryset, id_column)``
 compiles ``make_queryset()`` restricted to ``id_column IN (ids)`` once per process (the
-SQL names no database). ``rows(ids)`` runs it (the ids one array on PostgreSQL, one
-placeholder each elsewhere) and converts the values as the queryset would; ``objects(ids)``
-makes model instances of the rows as Django's ModelIterable does (select_related included,
-annotations set). Both keep the queryset's order.
+SQL names no database). ``rows(ids)`` runs it (the ids bound as ``__any_of`` binds them,
+core.lookups) and converts the values as the queryset would; ``objects(ids)`` makes model
+instances of the rows as Django's ModelIterable does (select_related included, annotations
+set). Both keep the queryset's order.
 """
 
 from collections.abc import Callable, Iterable
@@ -18,36 +18,34 @@ from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.query import get_related_populators
 
+from core.lookups import IdList, ids_condition
+
 # Where the ids go in the compiled SQL; not a placeholder, so Django leaves it alone.
 _IDS = "casetrack_compiled_ids"
 
 
 class CompiledQuery:
     def __init__(self, queryset: QuerySet, id_column: str):
-        queryset = queryset.filter(
-            RawSQL(f"{id_column} IN ({_IDS})", (), output_field=BooleanField())
-        )
+        self.condition = f"{id_column} IN ({_IDS})"
+        self.id_column = id_column
+        queryset = queryset.filter(RawSQL(self.condition, (), output_field=BooleanField()))
         self.db = queryset.db
         self.fetch_mode = queryset._fetch_mode
         compiler = self.compiler = queryset.query.get_compiler(using=self.db)
-        sql, params = compiler.as_sql()
-        before = sql[: sql.index(_IDS)]
+        self.sql, params = compiler.as_sql()
+        before = self.sql[: self.sql.index(self.condition)]
         assert "%%" not in before  # the placeholders before the ids are counted
         self.ids_at = before.count("%s")
         self.params = tuple(params)
-        self.array_sql = sql.replace(f"IN ({_IDS})", "= ANY(%s)")
-        self.sql = sql
-        self.uses_array = connections[self.db].vendor == "postgresql"
+        self.vendor = connections[self.db].vendor
         assert not queryset._known_related_objects and not self.fetch_mode.track_peers
 
     def _results(self, ids: Iterable[int]) -> Iterable:
-        ids = list(ids)
+        ids = IdList(ids)
         if not ids:
             return []
-        if self.uses_array:
-            sql, inserted = self.array_sql, [ids]
-        else:
-            sql, inserted = self.sql.replace(_IDS, ", ".join(["%s"] * len(ids))), ids
+        condition, inserted = ids_condition(self.id_column, ids, self.vendor)
+        sql = self.sql.replace(self.condition, condition)
         params = [*self.params[: self.ids_at], *inserted, *self.params[self.ids_at :]]
         with connections[self.db].cursor() as cursor:
             cursor.execute(sql, params)

@@ -46,14 +46,19 @@ class AnyOf(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        if connection.vendor == "postgresql":
-            # The array's text form: psycopg2 adapts a list element by element into
-            # ARRAY[...] (0.9 ms for 1,041 ids), which the planner then folds (0.8 ms more).
-            return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, self.rhs.literal)
-        if not self.rhs:
-            return "1 = 0", tuple(lhs_params)
-        placeholders = ", ".join(["%s"] * len(self.rhs))
-        return f"{lhs} IN ({placeholders})", (*lhs_params, *self.rhs.ids)
+        sql, params = ids_condition(lhs, self.rhs, connection.vendor)
+        return sql, (*lhs_params, *params)
+
+
+def ids_condition(column: str, ids: IdList, vendor: str) -> tuple[str, tuple]:
+    """SQL for ``column`` among ``ids`` and its parameters: on PostgreSQL one array, bound as
+    its text form (psycopg2 adapts a list element by element into ARRAY[...], 0.9 ms for
+    1,041 ids, which the planner then folds, 0.8 ms more); elsewhere an IN list."""
+    if vendor == "postgresql":
+        return f"{column} = ANY(%s::bigint[])", (ids.literal,)
+    if not ids:
+        return "1 = 0", ()
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids.ids
 
 
 def register() -> None:
