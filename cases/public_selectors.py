@@ -1557,6 +1557,14 @@ def _ranked_records(models: list, query: str, limit: int) -> dict:
     return {model: _search_records(model, ids[model]) if ids[model] else [] for model in models}
 
 
+# The ``limit``-th best name similarity among ``names`` admitted by their name alone (like
+# the words or holding them): the probe's is a floor of the whole page's, which is exact.
+_LIMITTH_ADMITTED_BY_NAME = """
+        SELECT name_similarity FROM {names}
+        WHERE name_similarity >= %(threshold)s OR strpos(upper(name), upper(%(query)s)) > 0
+        ORDER BY name_similarity DESC
+        OFFSET GREATEST(%(limit)s - 1, 0) LIMIT 1"""
+
 SIMILAR_COMPANIES_SQL = f"""
     WITH candidates AS (
         SELECT id, name, trigram_count
@@ -1573,19 +1581,11 @@ SIMILAR_COMPANIES_SQL = f"""
         -- similarity() above the LIMIT: in the sorted scan's output it is computed for all
         SELECT name, similarity(name, %(query)s) AS name_similarity
         FROM (SELECT name FROM bounded ORDER BY bound DESC LIMIT %(probe)s) best_bounds
-    ), probe_cutoff AS (
-        SELECT name_similarity FROM probe
-        WHERE name_similarity >= %(threshold)s OR strpos(upper(name), upper(%(query)s)) > 0
-        ORDER BY name_similarity DESC
-        OFFSET GREATEST(%(limit)s - 1, 0) LIMIT 1
+    ), probe_cutoff AS ({_LIMITTH_ADMITTED_BY_NAME.format(names="probe")}
     ), named AS MATERIALIZED (
         SELECT id, name, similarity(name, %(query)s) AS name_similarity FROM bounded
         WHERE bound >= COALESCE((SELECT name_similarity FROM probe_cutoff), 0)
-    ), cutoff AS (
-        SELECT name_similarity FROM named
-        WHERE name_similarity >= %(threshold)s OR strpos(upper(name), upper(%(query)s)) > 0
-        ORDER BY name_similarity DESC
-        OFFSET GREATEST(%(limit)s - 1, 0) LIMIT 1
+    ), cutoff AS ({_LIMITTH_ADMITTED_BY_NAME.format(names="named")}
     ), scored AS (
         SELECT id, name, name_similarity,
                COALESCE((SELECT max(similarity(alias.name, %(query)s))
