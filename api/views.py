@@ -133,8 +133,8 @@ class PublishedViewSet(viewsets.ReadOnlyModelViewSet):
         if laws:
             prefetches.append(published_laws())
         if settlements:
-            settlements = listing.published_settlements().only("lawsuit_id", "is_published")
-            prefetches.append(Prefetch("settlements", settlements, to_attr="published_settlements"))
+            written = listing.published_settlements().only("lawsuit_id", "is_published")
+            prefetches.append(Prefetch("settlements", written, to_attr="published_settlements"))
         return [*prefetches, listed_sources()]
 
     def paginate_queryset(self, queryset):

@@ -200,7 +200,7 @@ def test_a_measurement_with_an_answer_other_than_200_stops_the_run():
 
     answered = []
 
-    class RefusesAfterTheFirst(BaseHTTPRequestHandler):
+    class RefusesAfterFive(BaseHTTPRequestHandler):
         def do_GET(self):
             answered.append(self.path)
             status = 200 if len(answered) <= 5 else 429
@@ -212,7 +212,7 @@ def test_a_measurement_with_an_answer_other_than_200_stops_the_run():
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RefusesAfterTheFirst)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RefusesAfterFive)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     options = run.parse_options(
         ["--workers", "1", "--c1-requests", "5", "--c1-seconds", "5", "--c8-requests", "8"]
