@@ -108,6 +108,10 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The search's long statements are prepared once per connection (core/prepared.py); turn off
+# behind a pooler that moves a session's statements between clients (PgBouncer in
+# transaction mode before 1.21).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing with SQLite and hold file locks.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -18,6 +18,7 @@ from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.query import get_related_populators
 
+from core import prepared
 from core.lookups import IdList, ids_condition
 
 # Where the ids go in the compiled SQL; not a placeholder, so Django leaves it alone.
@@ -48,7 +49,7 @@ class CompiledQuery:
         sql = self.sql.replace(self.condition, condition)
         params = [*self.params[: self.ids_at], *inserted, *self.params[self.ids_at :]]
         with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, params)
+            prepared.execute(cursor, sql, params)
             rows = cursor.fetchall()
         return self.compiler.results_iter([rows])
 
