@@ -12,6 +12,7 @@ import pytest
 from django.contrib.postgres.search import SearchQuery
 
 from cases import public_selectors
+from core.prepared import logged_statement
 from tests.factories import (
     AuthorityFactory,
     CompanyAliasFactory,
@@ -310,7 +311,8 @@ def test_the_matching_companies_are_read_once_for_every_record_type(dataset):
 
     with CaptureQueriesContext(connection) as queries:
         results = public_selectors.search("Northwind")
-    walks = [q["sql"] for q in queries.captured_queries if "matching AS MATERIALIZED" in q["sql"]]
+    statements = [logged_statement(q["sql"]) for q in queries.captured_queries]
+    walks = [sql for sql in statements if "matching AS MATERIALIZED" in sql]
     assert len(walks) == 1
     assert results.violations and results.lawsuits and results.settlements
 
@@ -431,6 +433,7 @@ def test_the_walk_reads_every_matching_company_when_the_first_run_out(monkeypatc
     monkeypatch.setattr(public_selectors, "WALKED_COMPANIES", 1)
     with CaptureQueriesContext(connection) as queries:
         found = public_selectors.search("Northwind", limit=1)
-    walks = [q for q in queries.captured_queries if "matching AS MATERIALIZED" in q["sql"]]
+    statements = [logged_statement(q["sql"]) for q in queries.captured_queries]
+    walks = [sql for sql in statements if "matching AS MATERIALIZED" in sql]
     assert len(walks) == 2  # the first read only "Northwind", which has no record
     assert [v.pk for v in found.violations] == expected[:1]
