@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 
 from core.money import format_approximate_usd
 from core.render import text
+from core.urls import urls_read_once
 
 register = template.Library()
 
@@ -58,6 +59,7 @@ def defendants(lawsuit) -> str:
 
 
 @register.simple_tag
+@urls_read_once()
 def violation_rows(violations):
     parts = []
     for violation in violations:
@@ -75,6 +77,7 @@ def violation_rows(violations):
 
 
 @register.simple_tag
+@urls_read_once()
 def settlement_rows(settlements):
     parts = []
     for settlement in settlements:
@@ -95,6 +98,7 @@ def settlement_rows(settlements):
 
 
 @register.simple_tag
+@urls_read_once()
 def lawsuit_rows(lawsuits):
     parts = []
     for lawsuit in lawsuits:

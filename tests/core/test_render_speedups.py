@@ -21,7 +21,7 @@ from cases.models import Authority, Law
 from companies.filters import CompanyFilterSet
 from core.charts import ChartRow, bar_chart
 from core.filters import FrozenChoices
-from core.urls import detail_url
+from core.urls import detail_url, urls_read_once
 from core.widgets import FastSelect, _model_choices
 from tests.factories import AuthorityFactory, LawFactory
 
@@ -228,6 +228,23 @@ urlpatterns = []  # an empty URLconf: nothing reverses
 def test_detail_url_follows_a_changed_urlconf():
     assert detail_url("cases:violation-detail", "pk", 5) == "/violations/5/"
     with override_settings(ROOT_URLCONF=__name__), pytest.raises(NoReverseMatch):
+        detail_url("cases:violation-detail", "pk", 5)
+    assert detail_url("cases:violation-detail", "pk", 5) == "/violations/5/"
+
+
+def test_urls_read_once_writes_what_detail_url_writes_where_it_is_entered():
+    with urls_read_once():
+        assert detail_url("cases:violation-detail", "pk", 5) == "/violations/5/"
+    set_script_prefix("/casetrack/")
+    try:
+        with urls_read_once():
+            assert detail_url("cases:violation-detail", "pk", 5) == "/casetrack/violations/5/"
+            set_script_prefix("/other/")  # read at entry: not seen until the next one
+            assert detail_url("cases:violation-detail", "pk", 5) == "/casetrack/violations/5/"
+        assert detail_url("cases:violation-detail", "pk", 5) == "/other/violations/5/"
+    finally:
+        set_script_prefix("/")
+    with override_settings(ROOT_URLCONF=__name__), urls_read_once(), pytest.raises(NoReverseMatch):
         detail_url("cases:violation-detail", "pk", 5)
     assert detail_url("cases:violation-detail", "pk", 5) == "/violations/5/"
 
