@@ -5,7 +5,6 @@ a settlement's lawsuit, a violation's company and authority. Secondary links (a 
 court, laws, co-defendants, related lawsuits) are shown only where they are published too.
 """
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -1637,8 +1636,9 @@ def _similar_companies(query: str, limit: int) -> list[Company]:
     """Public companies whose name or an alias is like the words, the most similar first.
 
     Candidates come from the trigram indexes on names and aliases (``%`` is similarity at
-    least pg_trgm's threshold, 0.3 by default like TRIGRAM_THRESHOLD; ``~*`` is the
-    case-insensitive substring match, which unlike UPPER(name) LIKE can use the index). The
+    least pg_trgm's threshold, 0.3 by default like TRIGRAM_THRESHOLD; ``ILIKE '%words%'``,
+    LIKE's wildcards escaped, is the case-insensitive substring match: migration 0015, a
+    cheaper recheck than the regex ``~*`` it replaced, 0.7 ms for "Northwind"). The
     names like the words or holding them come from a function that reads the index for both
     conditions in one scan, each table page visited once (migration 0013: written in the
     statement, the OR was often read from the whole table, similarity() for every company;
@@ -1663,7 +1663,7 @@ def _similar_companies(query: str, limit: int) -> list[Company]:
     """
     parameters = {
         "query": query,
-        "pattern": re.escape(query),
+        "pattern": f"%{connection.ops.prep_for_like_query(query)}%",
         "threshold": TRIGRAM_THRESHOLD,
         "limit": limit,
         "probe": 2 * limit,

@@ -272,6 +272,9 @@ def test_companies_found_and_ordered_as_the_orm_query_did():
         "Contoso Northwind Joint Venture",
         "Fabrikam",
         "Wide World Importers",
+        "northXwind Partners",  # what "h_wind" or "0%" would match if "_" or "%" were wildcards
+        "100x owned",
+        "Back\\slash Co",
     ]
     companies = [CompanyFactory(name=name) for name in names]
     CompanyFactory(name="Northwind Hidden", is_published=False)
@@ -279,6 +282,7 @@ def test_companies_found_and_ordered_as_the_orm_query_did():
     CompanyAliasFactory(company=companies[8], name="Fabrikam Northwinds")
     CompanyAliasFactory(company=companies[9], name="WWI")
     queries = ["Northwind", "northwnd", "Contoso", "WWI", "100%", "north_wind", "Trader", "zzz"]
+    queries += ["h_wind", "0%", "k\\s", "(100%"]
     for query in queries:
         for limit in (3, 20):
             expected = [c.pk for c in companies_by_the_orm(query, limit)]
