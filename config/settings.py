@@ -112,6 +112,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # behind a pooler that moves a session's statements between clients (PgBouncer in
 # transaction mode before 1.21).
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+# A request's independent reads (the search's companies) on a second connection of the
+# worker, at the same time as the rest (core/parallel.py): two connections per process.
+DATABASE_PARALLEL_READS = env.bool("DATABASE_PARALLEL_READS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing with SQLite and hold file locks.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -24,6 +24,17 @@ def pytest_runtest_setup(item):
         pytest.skip("needs PostgreSQL")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def reader_connections_closed(django_db_setup, django_db_blocker):
+    """core.parallel's reader thread keeps its own connection (live-server and transaction
+    tests read through it): closed before the test database is dropped."""
+    yield
+    from core import parallel
+
+    with django_db_blocker.unblock():
+        parallel.stop()
+
+
 @pytest.fixture
 def seed(db):
     """The seed records (TikTok, ByteDance, Musical.ly, the $92M settlement, the FTC penalty)."""
