@@ -36,6 +36,7 @@ from cases.public_selectors import (
     published_defendants,
 )
 from companies.models import Company
+from core import parallel
 
 # Longest id a bigint holds comfortably; longer ones are refused by the URL, not the database.
 ID_PATTERN = "[0-9]{1,18}"
@@ -234,10 +235,10 @@ class LawsuitViewSet(PublishedViewSet):
         )
 
     def attach_related(self, page):
-        attach_defendants(page)
-        attach_laws(page, "lawsuits")
-        attach_settlements(page)
-        attach_sources(page, "lawsuits")
+        parallel.side_by_side(
+            lambda: (attach_sources(page, "lawsuits"), attach_settlements(page)),
+            lambda: (attach_defendants(page), attach_laws(page, "lawsuits")),
+        )
 
 
 @documented(api_serializers.SettlementSerializer, "settlements")
@@ -263,8 +264,10 @@ class SettlementViewSet(PublishedViewSet):
         )
 
     def attach_related(self, page):
-        attach_defendants([settlement.lawsuit for settlement in page])
-        attach_sources(page, "settlements")
+        parallel.side_by_side(
+            lambda: attach_sources(page, "settlements"),
+            lambda: attach_defendants([settlement.lawsuit for settlement in page]),
+        )
 
 
 @documented(api_serializers.ViolationSerializer, "violations")
@@ -293,8 +296,9 @@ class ViolationViewSet(PublishedViewSet):
         )
 
     def attach_related(self, page):
-        attach_laws(page, "violations")
-        attach_sources(page, "violations")
+        parallel.side_by_side(
+            lambda: attach_sources(page, "violations"), lambda: attach_laws(page, "violations")
+        )
 
 
 def not_found(request, *args, **kwargs):
