@@ -505,15 +505,20 @@ def scenarios(parameters: dict, has_api: bool) -> list[Scenario]:
 
 
 def captured_queries(path: str, cookie: str = "") -> tuple[int, list[str], int]:
-    """Run the request through Django in this process: (status, SQL run, queries)."""
+    """Run the request through Django in this process: (status, SQL run, queries). Every
+    statement on this connection, one after the other: the site runs some two at a time, on
+    a second connection (core.parallel), which a capture of this one would miss."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
     client = Client(HTTP_HOST="127.0.0.1")
     if cookie:
         client.cookies.load(cookie)
-    with CaptureQueriesContext(connection) as context:
+    with (
+        override_settings(DATABASE_PARALLEL_READS=False),
+        CaptureQueriesContext(connection) as context,
+    ):
         response = client.get(path)
         if response.streaming:
             b"".join(response.streaming_content)
@@ -566,18 +571,23 @@ def raw_sql(statements: list[str], options: Options) -> dict:
     return {key: summary[key] for key in ("requests", "p50_ms", "p95_ms", "p99_ms")}
 
 
+WARM_UP_PER_WORKER = 8
+
+
 def measure_http(base: str, path: str, options: Options, headers=None, c8=True) -> dict:
     url = base + path
     status, _, _ = fetch_once(url, headers=headers)
     if status != 200:
         raise RuntimeError(f"{url} answered {status}, not 200: nothing to measure")
     # Warm every server process, not just one: gunicorn's sync workers close each connection,
-    # so the measured requests spread over all of them, and each one's first request of a
-    # page (its database connection, compiled templates) would otherwise count as a latency.
+    # so the measured requests spread over all of them, and each one's first requests of a
+    # page would otherwise count as latencies: its database connection, compiled templates,
+    # and its prepared statements' first five runs, which PostgreSQL plans with the values
+    # before it settles on a generic plan (core/prepared.py): WARM_UP_PER_WORKER each.
     run_load(
         url,
         concurrency=options.workers,
-        max_requests=options.workers * 3,
+        max_requests=options.workers * WARM_UP_PER_WORKER,
         max_seconds=max(options.c1_seconds, 5),
         headers=headers,
     )
