@@ -6,7 +6,7 @@ cost nothing more than the wait for the records (PostgreSQL works on each in its
 process, and the Python thread waiting for one releases the GIL). ``start(function, *args)``
 runs ``function(*args)`` in this process's reader thread, whose own connection Django keeps
 as it keeps a request's (``CONN_MAX_AGE``, health checks: ``close_old_connections`` before
-each read); ``.result()`` waits for it and raises what it raised.
+the first read of each request); ``.result()`` waits for it and raises what it raised.
 
 It runs at once, in the calling thread, inside a transaction (another connection would not
 see the transaction's writes: in tests, every TestCase) and when
@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.conf import settings
+from django.core.signals import request_started
 from django.db import close_old_connections, connection, connections
 
 _lock = threading.Lock()
@@ -34,8 +35,27 @@ def _executor() -> ThreadPoolExecutor:
         return _reader[1]
 
 
+class _Requests:
+    """How many requests this process has begun, and at which the reader last checked its
+    connection: as Django checks a request's connection once, when the request begins."""
+
+    begun = 0
+    checked_at = None
+
+
+def _request_begun(**kwargs) -> None:
+    _Requests.begun += 1
+
+
+request_started.connect(_request_begun, dispatch_uid="core.parallel")
+
+
 def _read(function: Callable, args: tuple):
-    close_old_connections()  # the reader's connection: expired or broken ones are replaced
+    # The reader's connection, expired or broken, is replaced: once per request (Django's
+    # check is a round trip to the database), each time outside requests.
+    if _Requests.checked_at != _Requests.begun or not _Requests.begun:
+        close_old_connections()
+        _Requests.checked_at = _Requests.begun
     return function(*args)
 
 

@@ -130,3 +130,19 @@ def test_api_lists_write_the_same_related_rows_read_two_at_a_time(reader, settin
     lawsuit = together[0]["results"][0]
     assert len(lawsuit["defendants"]) == 2 and lawsuit["laws"] and lawsuit["settlements"]
     assert len(lawsuit["sources"]) == 2 and len(together[1]["results"][0]["sources"]) == 2
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_reader_checks_its_connection_once_per_request(reader, monkeypatch):
+    from django.core.signals import request_started
+
+    checks = []
+    monkeypatch.setattr(parallel, "close_old_connections", lambda: checks.append(1))
+    request_started.send(sender=None)
+    parallel.start(backend_and_thread).result()
+    parallel.start(backend_and_thread).result()
+    assert len(checks) == 1
+    request_started.send(sender=None)
+    parallel.start(backend_and_thread).result()
+    assert len(checks) == 2
