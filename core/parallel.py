@@ -26,6 +26,9 @@ _lock = threading.Lock()
 _reader: tuple[int, ThreadPoolExecutor] | None = None
 
 
+_in_reader = threading.local()
+
+
 def _executor() -> ThreadPoolExecutor:
     """This process's reader thread (a worker forked by gunicorn starts its own)."""
     global _reader
@@ -53,6 +56,7 @@ request_started.connect(_request_begun, dispatch_uid="core.parallel")
 def _read(function: Callable, args: tuple):
     # The reader's connection, expired or broken, is replaced: once per request (Django's
     # check is a round trip to the database), each time outside requests.
+    _in_reader.active = True
     if _Requests.checked_at != _Requests.begun or not _Requests.begun:
         close_old_connections()
         _Requests.checked_at = _Requests.begun
@@ -60,8 +64,10 @@ def _read(function: Callable, args: tuple):
 
 
 def start(function: Callable, *args) -> Future:
-    """``function(*args)`` in the reader thread, or here and now (see the module)."""
-    if connection.in_atomic_block or not getattr(settings, "DATABASE_PARALLEL_READS", True):
+    """``function(*args)`` in the reader thread, or here and now (see the module; and in
+    the reader thread itself, which would otherwise wait for itself)."""
+    here = getattr(_in_reader, "active", False) or connection.in_atomic_block
+    if here or not getattr(settings, "DATABASE_PARALLEL_READS", True):
         done: Future = Future()
         done.set_result(function(*args))
         return done

@@ -146,3 +146,13 @@ def test_the_reader_checks_its_connection_once_per_request(reader, monkeypatch):
     request_started.send(sender=None)
     parallel.start(backend_and_thread).result()
     assert len(checks) == 2
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_read_started_from_the_reader_runs_there_at_once(reader):
+    def nested():
+        return threading.current_thread().name, parallel.start(backend_and_thread).result()
+
+    outer, inner = parallel.start(nested).result(timeout=10)  # not waiting for itself
+    assert outer.startswith("casetrack-read") and inner[1] == outer
