@@ -1711,7 +1711,7 @@ def _search_postgres(query: str, limit: int) -> SearchResults:
     Statements (7 for "Northwind", 16 before): the companies; the three types' own-text
     matches with their few-matches probes (_own_matches); the company walks of the types
     left short, the matching companies computed once for all (_company_walks); the records
-    of each type; the defendants of every listed lawsuit. Four of them run on a second
+    of each type; the defendants of every listed lawsuit. Three of them run on a second
     connection while the others run here (core.parallel): for "Northwind" at a million
     records, search() 11.6 -> 8.0 ms in process, the page's p50 15.9 -> 13.2 ms.
     """
