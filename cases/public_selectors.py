@@ -1521,9 +1521,7 @@ def _company_matches(models: list, query: str, limit: int, counts: dict) -> dict
 
 def _search_records(model, ids: list[int]) -> list:
     """The public records of ``model`` with these ids, in the order of ``ids`` (no statement
-    for no ids)."""
-    if not ids:
-        return []
+    for no ids: core.compiled runs none)."""
     make_queryset, column = _SEARCH_QUERYSETS[model]
     rows = compiled(f"search:{model._meta.label}", make_queryset, column).objects(ids)
     by_pk = {row.pk: row for row in rows}
@@ -1725,9 +1723,9 @@ def _search_postgres(query: str, limit: int) -> SearchResults:
     # The defendants of the lawsuits and of the settlements' lawsuits in one query, where
     # each queryset's own prefetch read them in one query each.
     lawsuit_ids = {*ids[Lawsuit], *(settlement.lawsuit_id for settlement in settlements)}
-    defendants = parallel.start(_public_defendants, lawsuit_ids) if lawsuit_ids else None
+    defendants = parallel.start(_public_defendants, lawsuit_ids)
     lawsuits = _search_records(Lawsuit, ids[Lawsuit])
-    links = defendants.result() if defendants else {}
+    links = defendants.result()
     for lawsuit in lawsuits + [settlement.lawsuit for settlement in settlements]:
         setattr(lawsuit, PUBLIC_DEFENDANTS, links.get(lawsuit.pk, []))
     return SearchResults(

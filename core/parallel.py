@@ -29,12 +29,19 @@ _reader: tuple[int, ThreadPoolExecutor] | None = None
 _in_reader = threading.local()
 
 
+def _mark_reader() -> None:
+    _in_reader.active = True
+
+
 def _executor() -> ThreadPoolExecutor:
     """This process's reader thread (a worker forked by gunicorn starts its own)."""
     global _reader
     with _lock:
         if _reader is None or _reader[0] != os.getpid():
-            _reader = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="casetrack-read"))
+            executor = ThreadPoolExecutor(
+                1, thread_name_prefix="casetrack-read", initializer=_mark_reader
+            )
+            _reader = (os.getpid(), executor)
         return _reader[1]
 
 
@@ -56,7 +63,6 @@ request_started.connect(_request_begun, dispatch_uid="core.parallel")
 def _read(function: Callable, args: tuple):
     # The reader's connection, expired or broken, is replaced: once per request (Django's
     # check is a round trip to the database), each time outside requests.
-    _in_reader.active = True
     if _Requests.checked_at != _Requests.begun or not _Requests.begun:
         close_old_connections()
         _Requests.checked_at = _Requests.begun
