@@ -12,7 +12,6 @@ percentiles and every error, and exits 1 if there was any error.
 import argparse
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,10 @@ from pathlib import Path
 import httpx
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from bench.ports import free_ports  # noqa: E402
+
 PATHS = [
     "/",
     "/settlements/",
@@ -44,12 +47,6 @@ PATHS = [
     "/api/lawsuits/",
     "/api/companies/",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def production_environment(database_url: str, static_root: str) -> dict:
@@ -159,7 +156,7 @@ def main(argv=None) -> int:
         manage(env, "collectstatic", "--no-input", "-v0")
         if args.seed:
             manage(env, "loadseed")
-        port = args.port or free_port()
+        port = args.port or free_ports(1)[0]
         server = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", "config.wsgi",

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import fetch_once, run_load  # noqa: E402
+from bench.ports import free_ports  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/casetrack_bench"
 VENV_BIN = Path(sys.executable).parent
@@ -65,7 +66,12 @@ def parse_options(argv=None) -> Options:
         "--records", type=int, default=int(os.environ.get("BENCH_RECORDS", 1_000_000))
     )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8731)))
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("BENCH_PORT", 8731)),
+        help="The site's port; Datasette uses port+1, the CSV worker port+2. 0: free ones.",
+    )
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--c1-requests", type=int, default=100)
     parser.add_argument("--c1-seconds", type=float, default=20)
@@ -293,7 +299,9 @@ class Service:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: see {self.log_path}")
+                self.log_file.flush()
+                tail = self.log_path.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"{self.name} exited; the end of {self.log_path}:\n{tail}")
             try:
                 status, _, _ = fetch_once(url, timeout=30)
                 if status < 500:
@@ -793,7 +801,8 @@ def run(options: Options) -> dict:
             export(sqlite_path, report=log)
             fingerprint.write_text(source)
 
-        site_port, datasette_port, csv_port = options.port, options.port + 1, options.port + 2
+        first_port = options.port or free_ports(3)[0]
+        site_port, datasette_port, csv_port = first_port, first_port + 1, first_port + 2
         site = gunicorn(options, environment, site_port, options.workers, scratch)
         stack.callback(site.stop)
         dset = datasette(sqlite_path, datasette_port, scratch)

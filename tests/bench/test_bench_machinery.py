@@ -7,13 +7,14 @@ real worker) and checks that every measurement ran and was reported. It never ch
 
 import json
 import os
-import random
 import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
+from bench.ports import free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,14 +64,13 @@ def tables_vacuumed(url: str) -> dict[str, bool]:
 def test_benchmark_runs_every_measurement_and_reports(tmp_path):
     url, postgres_name = bench_database_url(tmp_path)
     output = tmp_path / "results.json"
-    port = random.randint(20000, 40000)
     environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     command = [
         sys.executable,
         str(ROOT / "bench" / "run.py"),
         f"--database-url={url}",
         "--records=2000",
-        f"--port={port}",
+        "--port=0",
         "--workers=2",
         "--c1-requests=3",
         "--c1-seconds=5",
@@ -152,7 +152,7 @@ def test_benchmark_stopped_by_sigterm_stops_the_servers_it_started(tmp_path):
     import time
 
     url, postgres_name = bench_database_url(tmp_path)
-    port = random.randint(20000, 40000)
+    port = free_ports(2)[0]
     environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     command = [
         sys.executable,
