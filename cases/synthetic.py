@@ -184,8 +184,9 @@ class SyntheticGenerator:
         self.rates: dict[tuple[str, int], Decimal] = {}
 
     # -- helpers -----------------------------------------------------------------------
-    def _insert(self, label: str, model, rows: Iterator, total: int) -> list[int]:
-        """Insert generated instances in batches, reporting progress; returns the ids."""
+    def _insert(self, label: str, model, rows: Iterator, total: int | None) -> list[int]:
+        """Insert generated instances in batches, reporting progress; returns the ids.
+        ``total`` is None where the number of rows is drawn at random as they are made."""
         write = copy_batch if connection.vendor == "postgresql" else bulk_create_batch
         ids: list[int] = []
         started = time.monotonic()
@@ -196,7 +197,8 @@ class SyntheticGenerator:
                 ids.extend(write(model, batch))
                 batch = []
                 if len(ids) % (BATCH * 20) == 0:
-                    self.report(f"  {label}: {len(ids):,}/{total:,}")
+                    of_total = f"/{total:,}" if total is not None else " so far"
+                    self.report(f"  {label}: {len(ids):,}{of_total}")
         if batch:
             ids.extend(write(model, batch))
         if connection.vendor == "postgresql":
@@ -406,7 +408,7 @@ class SyntheticGenerator:
             for lawsuit_id in ids
             for company_id in {self._company(company_ids) for _ in range(self.random.randint(1, 2))}
         )
-        self._insert("lawsuit defendants", LawsuitDefendant, defendants, len(ids))
+        self._insert("lawsuit defendants", LawsuitDefendant, defendants, None)
         self._link("lawsuit laws", Lawsuit.laws.through, "lawsuit_id", "law_id", ids, law_ids)
         self._link(
             "lawsuit sources", Lawsuit.sources.through, "lawsuit_id", "source_id", ids, source_ids
@@ -421,7 +423,7 @@ class SyntheticGenerator:
                 self.random.choice(right_ids) for _ in range(self.random.randint(1, 2))
             }
         )
-        self._insert(label, through, rows, len(left_ids))
+        self._insert(label, through, rows, None)
 
     def settlements(self, lawsuit_ids, source_ids) -> list[int]:
         statuses = [s for s, _ in Settlement.Status.choices]

@@ -47,3 +47,20 @@ def test_same_seed_same_data_and_clear_keeps_real_records(seed):
     # The seed records survive a clear.
     assert Violation.objects.filter(company__slug="musical-ly").count() == 1
     assert Company.objects.filter(slug="bytedance").exists()
+
+
+def test_progress_never_counts_past_its_total(seed, capsys, monkeypatch):
+    """Link rows (one or two per lawsuit) have no total known in advance: their progress
+    says how many so far instead of a fraction above one."""
+    import re
+
+    from cases import synthetic
+
+    monkeypatch.setattr(synthetic, "BATCH", 5)
+    call_command("generate_synthetic", records=2000, seed=7)
+    lines = capsys.readouterr().out.splitlines()
+    fractions = [re.search(r"([\d,]+)/([\d,]+)$", line) for line in lines]
+    shown = [(int(m[1].replace(",", "")), int(m[2].replace(",", ""))) for m in fractions if m]
+    assert shown, lines
+    assert all(done <= total for done, total in shown), shown
+    assert any(line.startswith("  lawsuit defendants:") and "so far" in line for line in lines)
