@@ -184,8 +184,14 @@ def test_benchmark_stopped_by_sigterm_stops_the_servers_it_started(tmp_path):
         assert not port_is_open(port), "gunicorn still serves after the harness stopped"
         assert not port_is_open(port + 1), "Datasette still serves after the harness stopped"
     finally:
+        # A failed assertion must not orphan the servers: SIGTERM lets the harness stop
+        # them (a SIGKILL would leave them serving), SIGKILL only if it does not end.
         if harness.poll() is None:
-            harness.kill()
+            harness.terminate()
+            try:
+                harness.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                harness.kill()
         if postgres_name:
             drop_database(url, postgres_name)
 
