@@ -25,4 +25,5 @@ RUN useradd --system --home-dir /app casetrack \
 USER casetrack
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py: threaded workers with keep-alive, 2 x CPUs + 1 of them (WEB_CONCURRENCY).
+CMD ["gunicorn", "config.wsgi:application", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -160,6 +160,7 @@ def main(argv=None) -> int:
         server = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", "config.wsgi",
+                "--config", str(PROJECT / "gunicorn.conf.py"),
                 "--bind", f"127.0.0.1:{port}",
                 "--workers", str(args.workers),
                 "--log-level", "warning",

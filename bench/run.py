@@ -346,12 +346,12 @@ def gunicorn(options: Options, environment: dict, port: int, workers: int, logs:
     command = [
         str(VENV_BIN / "gunicorn"),
         "config.wsgi:application",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
-        "--timeout",
-        "600",  # a sync worker's timeout covers a whole streamed CSV
         "--log-level",
         "warning",
     ]

@@ -23,13 +23,13 @@ def variables_read_by_settings() -> set[str]:
 
 def variables_read_anywhere() -> set[str]:
     names = variables_read_by_settings()
-    for folder in SOURCE_DIRS:
-        for path in (PROJECT / folder).rglob("*.py"):
-            names |= set(
-                re.findall(
-                    r"""os\.environ(?:\.get\(|\[)\s*["']([A-Z][A-Z0-9_]*)["']""", path.read_text()
-                )
+    paths = [path for folder in SOURCE_DIRS for path in (PROJECT / folder).rglob("*.py")]
+    for path in [*paths, PROJECT / "gunicorn.conf.py"]:
+        names |= set(
+            re.findall(
+                r"""os\.environ(?:\.get\(|\[)\s*["']([A-Z][A-Z0-9_]*)["']""", path.read_text()
             )
+        )
     names.discard("DJANGO_SETTINGS_MODULE")
     return names
 
@@ -67,11 +67,11 @@ def test_worker_and_beat_run_celery_from_the_same_image(compose):
     assert len(images) == 1
 
 
-def test_app_services_share_one_environment_the_settings_read(compose):
+def test_app_services_share_one_environment_the_code_reads(compose):
     environments = [compose["services"][name]["environment"] for name in APP_SERVICES]
     assert all(env == environments[0] for env in environments)
-    unknown = set(environments[0]) - variables_read_by_settings()
-    assert not unknown, f"set by docker-compose but never read by settings: {unknown}"
+    unknown = set(environments[0]) - variables_read_anywhere()
+    assert not unknown, f"set by docker-compose but never read: {unknown}"
     assert environments[0]["DEBUG"] == "0"
     assert "@db:5432/" in environments[0]["DATABASE_URL"]
     assert environments[0]["CELERY_BROKER_URL"].startswith("redis://redis:")

@@ -1,0 +1,25 @@
+"""gunicorn's settings for Casetrack: the Dockerfile, docker-compose.yml and the benchmark
+scripts all serve the site with this file (``gunicorn --config gunicorn.conf.py``). Override
+any of them with ``GUNICORN_CMD_ARGS`` (``"--threads 2"``) or on the command line.
+
+Threaded workers ("gthread") keep a client's connection open between its requests, which
+sync workers cannot: a browser or an API client sends its next request on the same
+connection to the same worker, warm, instead of opening a new connection that every idle
+worker wakes up to accept (docs/benchmarks.md: what it bought). Threaded workers also cope
+with clients that connect directly, with no buffering proxy in front as in
+docker-compose.yml, which gunicorn's documentation advises against for sync workers.
+
+One request thread per worker: a request's second database connection (core.parallel's
+reader thread) is one per process, and more request threads would wait for each other's
+reads. Concurrency comes from the processes.
+"""
+
+import os
+
+# WEB_CONCURRENCY is the variable gunicorn's documentation names for the worker count.
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
+worker_class = "gthread"
+threads = 1
+# Seconds an idle connection stays open for its client's next request: long enough for an
+# API client's next page or the assets a page loads, short enough to free the socket.
+keepalive = 5
