@@ -9,6 +9,9 @@ worker wakes up to accept (docs/benchmarks.md: what it bought). Threaded workers
 with clients that connect directly, with no buffering proxy in front as in
 docker-compose.yml, which gunicorn's documentation advises against for sync workers.
 
+The worker class is gunicorn's threaded one, which runs Python's garbage collection once
+a request is released rather than while the response is still held (core.web_worker).
+
 One request thread per worker: a request's second database connection (core.parallel's
 reader thread) is one per process, and more request threads would wait for each other's
 reads. Concurrency comes from the processes.
@@ -18,7 +21,7 @@ import os
 
 # WEB_CONCURRENCY is the variable gunicorn's documentation names for the worker count.
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
-worker_class = "gthread"
+worker_class = "core.web_worker.CollectingThreadWorker"
 threads = 1
 # Seconds an idle connection stays open for its client's next request: long enough for an
 # API client's next page or the assets a page loads, short enough to free the socket.

@@ -579,7 +579,7 @@ def raw_sql(statements: list[str], options: Options) -> dict:
     return {key: summary[key] for key in ("requests", "p50_ms", "p95_ms", "p99_ms")}
 
 
-WARM_UP_PER_WORKER = 8
+WARM_UP_PER_WORKER = 16
 
 
 def measure_http(base: str, path: str, options: Options, headers=None, c8=True) -> dict:
@@ -587,17 +587,20 @@ def measure_http(base: str, path: str, options: Options, headers=None, c8=True) 
     status, _, _ = fetch_once(url, headers=headers)
     if status != 200:
         raise RuntimeError(f"{url} answered {status}, not 200: nothing to measure")
-    # Warm every server process, not just one: gunicorn's sync workers close each connection,
-    # so the measured requests spread over all of them, and each one's first requests of a
+    # Warm every server process, not just one: a measured connection stays with the gunicorn
+    # worker that accepted it, which may be any of them, and a worker's first requests of a
     # page would otherwise count as latencies: its database connection, compiled templates,
     # and its prepared statements' first five runs, which PostgreSQL plans with the values
-    # before it settles on a generic plan (core/prepared.py): WARM_UP_PER_WORKER each.
+    # before it settles on a generic plan (core/prepared.py). Each warm-up request comes on
+    # a new connection ("Connection: close"), so that they spread over the workers,
+    # WARM_UP_PER_WORKER each on average (were the connections dealt out at random, five
+    # workers would all get five or more in all but ~7 pages in 10,000).
     run_load(
         url,
         concurrency=options.workers,
         max_requests=options.workers * WARM_UP_PER_WORKER,
         max_seconds=max(options.c1_seconds, 5),
-        headers=headers,
+        headers={**(headers or {}), "Connection": "close"},
     )
     loads = {
         "c1": run_load(

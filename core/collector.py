@@ -13,6 +13,14 @@ for. Unicorn's "out-of-band GC" for Ruby is the same idea.
 been written (Django sets Content-Length on a page, so the client has it all by then). A
 request that allocates a lot (a CSV export, an admin import) still collects while it runs,
 once per DURING_REQUEST_THRESHOLD allocations, so its memory stays bounded.
+
+At that moment the server still holds the response, and through it the request, the view
+and the serialised data: a collection then finds them alive and moves them to the older
+generation, where they die and make every tenth collection walk ten requests' objects (the
+API's list: 5.8 ms against 0.55 ms collected once they are released). A server that can
+call ``collect_pending()`` after it has let go of the request (core.web_worker, the
+gunicorn worker we serve with) sets ``deferred`` and does: the signal then only notes
+which generation is due.
 """
 
 import gc
@@ -34,6 +42,8 @@ class OutOfBandCollector:
     middle_every: int = 10
     full_every: int = 100
     finished: int = 0
+    deferred: bool = False
+    pending: int | None = None
 
     def generation(self) -> int:
         """The oldest generation to collect after the request just finished."""
@@ -45,15 +55,26 @@ class OutOfBandCollector:
 
     def __call__(self, sender=None, **kwargs) -> None:
         self.finished += 1
-        gc.collect(self.generation())
+        if self.deferred:
+            self.pending = max(self.generation(), self.pending or 0)
+        else:
+            gc.collect(self.generation())
+
+    def collect_pending(self) -> None:
+        """The collection the finished requests left due, if any (deferred mode)."""
+        if self.pending is not None:
+            generation, self.pending = self.pending, None
+            gc.collect(generation)
 
 
 _DISPATCH_UID = "core.collector.out_of_band"
+_installed: OutOfBandCollector | None = None
 
 
 def install(collector: OutOfBandCollector | None = None) -> OutOfBandCollector:
     """Collect after each request (the server's entry point calls this once, config.wsgi)."""
-    collector = collector or OutOfBandCollector()
+    global _installed
+    collector = _installed = collector or OutOfBandCollector()
     _, middle, full = gc.get_threshold()
     gc.set_threshold(DURING_REQUEST_THRESHOLD, middle, full)
     request_finished.disconnect(dispatch_uid=_DISPATCH_UID)
@@ -63,5 +84,12 @@ def install(collector: OutOfBandCollector | None = None) -> OutOfBandCollector:
 
 def uninstall(threshold: tuple[int, int, int]) -> None:
     """Back to CPython collecting on its own, at ``threshold`` (for tests)."""
+    global _installed
+    _installed = None
     request_finished.disconnect(dispatch_uid=_DISPATCH_UID)
     gc.set_threshold(*threshold)
+
+
+def installed() -> OutOfBandCollector | None:
+    """The collector ``install`` put in place in this process, if any."""
+    return _installed

@@ -1,6 +1,7 @@
 """gunicorn.conf.py: what the Dockerfile, docker-compose.yml and the benchmark serve with."""
 
 import http.client
+import importlib
 import json
 import os
 import runpy
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from gunicorn.workers.gthread import ThreadWorker
 
 from bench.ports import free_ports
 
@@ -27,7 +29,8 @@ def settings_with(monkeypatch, **environment) -> dict:
 def test_threaded_workers_with_keep_alive_and_one_request_thread(monkeypatch):
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     settings = settings_with(monkeypatch)
-    assert settings["worker_class"] == "gthread"
+    module, name = settings["worker_class"].rsplit(".", 1)
+    assert issubclass(getattr(importlib.import_module(module), name), ThreadWorker)
     assert settings["threads"] == 1
     assert settings["keepalive"] > 0
     assert settings["workers"] == 2 * os.cpu_count() + 1
