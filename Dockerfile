@@ -25,5 +25,5 @@ RUN useradd --system --home-dir /app casetrack \
 USER casetrack
 
 EXPOSE 8000
-# gunicorn.conf.py: threaded workers with keep-alive, 2 x CPUs + 1 of them (WEB_CONCURRENCY).
+# gunicorn.conf.py: threaded workers with keep-alive, 2 x CPUs + 1 of them (WEB_WORKERS).
 CMD ["gunicorn", "config.wsgi:application", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -1,6 +1,6 @@
 """gunicorn's settings for Casetrack: the Dockerfile, docker-compose.yml and the benchmark
 scripts all serve the site with this file (``gunicorn --config gunicorn.conf.py``). Override
-any of them with ``GUNICORN_CMD_ARGS`` (``"--threads 2"``) or on the command line.
+any of them with ``GUNICORN_CMD_ARGS`` (``"--keep-alive 30"``) or on the command line.
 
 Threaded workers ("gthread") keep a client's connection open between its requests, which
 sync workers cannot: a browser or an API client sends its next request on the same
@@ -19,8 +19,21 @@ reads. Concurrency comes from the processes.
 
 import os
 
-# WEB_CONCURRENCY is the variable gunicorn's documentation names for the worker count.
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
+
+def worker_count(value: str | None) -> int:
+    """WEB_WORKERS; empty or unset: 2 x CPUs + 1. (Not gunicorn's own WEB_CONCURRENCY,
+    which gunicorn reads before this file and cannot start with when it is empty, as
+    docker-compose.yml passes it when .env leaves it empty.)"""
+    if not value or not value.strip():
+        return 2 * (os.cpu_count() or 1) + 1
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ValueError(
+            f"WEB_WORKERS must be a number of worker processes, 1 or more; got {value!r}"
+        )
+    return int(value)
+
+
+workers = worker_count(os.environ.get("WEB_WORKERS"))
 worker_class = "core.web_worker.CollectingThreadWorker"
 threads = 1
 # Seconds an idle connection stays open for its client's next request: long enough for an

@@ -27,7 +27,7 @@ def settings_with(monkeypatch, **environment) -> dict:
 
 
 def test_threaded_workers_with_keep_alive_and_one_request_thread(monkeypatch):
-    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("WEB_WORKERS", raising=False)
     settings = settings_with(monkeypatch)
     module, name = settings["worker_class"].rsplit(".", 1)
     assert issubclass(getattr(importlib.import_module(module), name), ThreadWorker)
@@ -38,8 +38,14 @@ def test_threaded_workers_with_keep_alive_and_one_request_thread(monkeypatch):
 
 @pytest.mark.parametrize(("value", "expected"), [("3", 3), ("", 2 * os.cpu_count() + 1)])
 def test_web_concurrency_sets_the_workers_and_empty_means_the_default(monkeypatch, value, expected):
-    # docker-compose.yml passes WEB_CONCURRENCY through even when .env leaves it empty.
-    assert settings_with(monkeypatch, WEB_CONCURRENCY=value)["workers"] == expected
+    # docker-compose.yml passes WEB_WORKERS through even when .env leaves it empty.
+    assert settings_with(monkeypatch, WEB_WORKERS=value)["workers"] == expected
+
+
+@pytest.mark.parametrize("value", ["three", "0", "-2", "2.5"])
+def test_a_web_concurrency_that_is_not_a_worker_count_is_refused_by_name(monkeypatch, value):
+    with pytest.raises(ValueError, match=f"WEB_WORKERS must be .*{value!r}"):
+        settings_with(monkeypatch, WEB_WORKERS=value)
 
 
 def test_the_image_and_compose_serve_with_the_config_file():
@@ -65,7 +71,7 @@ def test_a_client_sends_its_next_request_on_the_same_connection(tmp_path):
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "STATIC_ROOT": str(static_root),
-        "WEB_CONCURRENCY": "2",
+        "WEB_WORKERS": "",  # as docker-compose.yml passes it when .env leaves it empty
     }
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
