@@ -24,9 +24,10 @@ def worker_count(value: str | None) -> int:
     """WEB_WORKERS; empty or unset: 2 x CPUs + 1. (Not gunicorn's own WEB_CONCURRENCY,
     which gunicorn reads before this file and cannot start with when it is empty, as
     docker-compose.yml passes it when .env leaves it empty.)"""
-    if not value or not value.strip():
+    value = (value or "").strip()
+    if not value:
         return 2 * (os.cpu_count() or 1) + 1
-    if not value.strip().isdigit() or int(value) < 1:
+    if not value.isdigit() or int(value) < 1:
         raise ValueError(
             f"WEB_WORKERS must be a number of worker processes, 1 or more; got {value!r}"
         )

@@ -37,13 +37,13 @@ def test_threaded_workers_with_keep_alive_and_one_request_thread(monkeypatch):
 
 
 @pytest.mark.parametrize(("value", "expected"), [("3", 3), ("", 2 * os.cpu_count() + 1)])
-def test_web_concurrency_sets_the_workers_and_empty_means_the_default(monkeypatch, value, expected):
+def test_web_workers_sets_the_workers_and_empty_means_the_default(monkeypatch, value, expected):
     # docker-compose.yml passes WEB_WORKERS through even when .env leaves it empty.
     assert settings_with(monkeypatch, WEB_WORKERS=value)["workers"] == expected
 
 
 @pytest.mark.parametrize("value", ["three", "0", "-2", "2.5"])
-def test_a_web_concurrency_that_is_not_a_worker_count_is_refused_by_name(monkeypatch, value):
+def test_a_web_workers_that_is_not_a_worker_count_is_refused_by_name(monkeypatch, value):
     with pytest.raises(ValueError, match=f"WEB_WORKERS must be .*{value!r}"):
         settings_with(monkeypatch, WEB_WORKERS=value)
 
